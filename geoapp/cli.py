@@ -1,0 +1,71 @@
+"""The ``geoapp`` command: validate, serve, export, import.
+
+Errors name the file and the feature and exit non-zero; there is never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from geoapp.config import load_config
+
+
+def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
+    cfg = load_config(getattr(args, "config", None))
+    data = Path(args.data or cfg["DATA_DIR"])
+    layers = Path(args.layers or cfg["LAYERS_DIR"])
+    return data, layers
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the data; print every problem, or a table of layers, counts and statuses."""
+    from geoapp.catalog import validate
+    from geoapp.status import STATUS
+
+    data, layers = _paths(args)
+    catalog, problems = validate(data, layers)
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {data}", file=sys.stderr)
+        return 1
+    codes = list(STATUS)
+    header = ["layer", "features"] + [STATUS[c].zh for c in codes] + ["unplaced"]
+    rows = []
+    projects = catalog.registry.projects
+    for lid, gdf in catalog.layers.items():
+        mine = projects[projects["layer"] == lid]
+        counts = [int((mine["status"] == c).sum()) for c in codes]
+        unplaced = int((mine["feature_ids"] == "").sum())
+        rows.append([lid, len(gdf)] + counts + [unplaced])
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    for r in [header] + rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)))
+    print(f"ok: {sum(len(g) for g in catalog.layers.values())} features, "
+          f"{len(projects)} projects, data version {catalog.version}")  # fmt: skip
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(prog="geoapp", description="永康规划一张图 / Yongkang planning map")
+    parser.add_argument("--config", help="a TOML config file (also GEOAPP_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="validate layers and registry; exit 1 on any error")
+    v.add_argument("--data", help="data directory (default: the bundled data)")
+    v.add_argument("--layers", help="layer definitions directory (default: the bundled layers/)")
+    v.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Configuration: defaults, then a TOML file, then ``GEOAPP_*`` environment variables.
+
+Every key is documented in README.md (a test keeps the two in step).
+
+Examples
+--------
+>>> cfg = load_config(env={"GEOAPP_BASEMAP": "none"})
+>>> cfg["BASEMAP"]
+'none'
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+#: The repository root (for an editable install: where the bundled data lives).
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "DATA_DIR": str(ROOT / "data"),
+    "LAYERS_DIR": str(ROOT / "layers"),
+    "BASEMAP": "osm",
+    "BASEMAP_URL": "",
+    "BASEMAP_ATTRIBUTION": "",
+    "TIANDITU_KEY": "",
+    "DEFAULT_LANG": "zh",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_LIMIT": 10000,
+    "DEFAULT_LIMIT": 100,
+    "PUBLIC_URL": "",
+}
+
+
+def _coerce(value: str, like: Any) -> Any:
+    if isinstance(like, bool):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(like, int):
+        return int(value)
+    return value
+
+
+def load_config(
+    file: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Defaults, updated from a TOML ``file`` (if given), ``GEOAPP_*`` variables and ``overrides``."""
+    env = os.environ if env is None else env
+    cfg = dict(DEFAULTS)
+    file = file or env.get("GEOAPP_CONFIG")
+    if file:
+        with open(file, "rb") as fh:
+            cfg.update({k.upper(): v for k, v in tomllib.load(fh).items()})
+    for key, value in env.items():
+        if key.startswith("GEOAPP_") and key != "GEOAPP_CONFIG":
+            name = key[len("GEOAPP_") :]
+            cfg[name] = _coerce(value, DEFAULTS.get(name, ""))
+    cfg.update(overrides or {})
+    return cfg
