@@ -87,6 +87,13 @@ class Catalog:
         """The distinct dates of all history entries, oldest first (for the 'as of' view)."""
         return sorted(set(self.registry.history["date"]))
 
+    @cached_property
+    def index(self):
+        """The R-tree over every feature of every layer (built on first use, once per load)."""
+        from geoapp.spatial import SpatialIndex
+
+        return SpatialIndex.from_catalog(self)
+
     def unplaced_projects(self) -> list[dict[str, Any]]:
         """Projects the plans name that have no feature on the map."""
         return [p for p in self.projects.values() if not p["feature_ids"]]
@@ -103,16 +110,16 @@ def join_status(gdf: gpd.GeoDataFrame, registry: Registry, layer_id: str) -> gpd
     links = projects.explode("id")
     links = links[links["id"].astype(bool)]
     hist = registry.history.sort_values("date", kind="stable")
-    latest = {
-        pid: _latest_entry(g.to_dict("records")) for pid, g in hist.groupby("project_id")
-    }
+    latest = {pid: _latest_entry(g.to_dict("records")) for pid, g in hist.groupby("project_id")}
     links = links.assign(
         source=[latest.get(p, {}).get("source", "") for p in links["project_id"]],
         source_date=[latest.get(p, {}).get("date", "") for p in links["project_id"]],
         quote=[latest.get(p, {}).get("quote", "") for p in links["project_id"]],
     ).rename(columns={"name": "project_name", "name_en": "project_name_en"})
     merged = gdf.merge(links[["id"] + JOIN_COLUMNS], on="id", how="left")
-    merged[JOIN_COLUMNS] = merged[JOIN_COLUMNS].astype(object).where(merged[JOIN_COLUMNS].notna(), None)
+    merged[JOIN_COLUMNS] = (
+        merged[JOIN_COLUMNS].astype(object).where(merged[JOIN_COLUMNS].notna(), None)
+    )
     return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
 
 

@@ -50,7 +50,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
-    parser = argparse.ArgumentParser(prog="geoapp", description="永康规划一张图 / Yongkang planning map")
+    parser = argparse.ArgumentParser(
+        prog="geoapp", description="永康规划一张图 / Yongkang planning map"
+    )
     parser.add_argument("--config", help="a TOML config file (also GEOAPP_CONFIG)")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="validate layers and registry; exit 1 on any error")

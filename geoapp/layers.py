@@ -136,7 +136,9 @@ def _check_definition(raw: dict[str, Any], path: Path) -> list[Problem]:
     if unknown_geom:
         bad(f"unknown geometry types {sorted(unknown_geom)}")
     for key in ("title", "description"):
-        if key in raw and not (isinstance(raw[key], dict) and raw[key].get("zh") and raw[key].get("en")):
+        if key in raw and not (
+            isinstance(raw[key], dict) and raw[key].get("zh") and raw[key].get("en")
+        ):
             bad(f"'{key}' needs both zh and en")
     if raw["style"].get("kind") not in STYLE_KINDS:
         bad(f"style.kind must be one of {sorted(STYLE_KINDS)}")

@@ -45,14 +45,14 @@ def _crs_problem(gdf: gpd.GeoDataFrame, name: str) -> Problem | None:
 def _where_problem(geom: shapely.Geometry, city: shapely.Geometry | None) -> str | None:
     """Why a geometry's coordinates are not in Yongkang, or None if they are."""
     minx, miny, maxx, maxy = geom.bounds
+    x0, y0, x1, y1 = CITY_BBOX
+    if y0 <= minx and maxx <= y1 and x0 <= miny and maxy <= x1:
+        return f"coordinates ({minx:.4f}, {miny:.4f}) look like lat/lon: longitude and latitude are swapped"
     if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
         return (
             f"coordinates ({minx:.0f}, {miny:.0f}) look like projected metres (e.g. EPSG:4549), "
             "not WGS84 lon/lat"
         )
-    x0, y0, x1, y1 = CITY_BBOX
-    if y0 <= minx and maxx <= y1 and x0 <= miny and maxy <= x1:
-        return f"coordinates ({minx:.4f}, {miny:.4f}) look like lat/lon: longitude and latitude are swapped"
     if not (x0 <= minx and maxx <= x1 and y0 <= miny and maxy <= y1):
         return f"lies outside Yongkang: bounds ({minx:.4f}, {miny:.4f}, {maxx:.4f}, {maxy:.4f})"
     if city is None:
@@ -87,7 +87,9 @@ def _geometry_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str, city) 
         elif geom.geom_type not in layer.geometry_types:
             allowed = ", ".join(layer.geometry_types)
             problems.append(
-                Problem(name, fid, f"geometry type {geom.geom_type} is not allowed here ({allowed})")
+                Problem(
+                    name, fid, f"geometry type {geom.geom_type} is not allowed here ({allowed})"
+                )
             )
         elif not valid[i]:
             reason = shapely.is_valid_reason(geom)
@@ -101,7 +103,9 @@ def _geometry_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str, city) 
 
 def _value_ok(value, ftype: str) -> bool:
     if ftype == "int":
-        return isinstance(value, int | np.integer) or (isinstance(value, float) and value.is_integer())
+        return isinstance(value, int | np.integer) or (
+            isinstance(value, float) and value.is_integer()
+        )
     if ftype == "float":
         return isinstance(value, int | float | np.number)
     if ftype == "bool":
@@ -114,7 +118,9 @@ def _attribute_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str) -> li
     known = {f.name for f in layer.all_fields}
     for col in gdf.columns:
         if col != "geometry" and col not in known:
-            problems.append(Problem(name, None, f"unknown field '{col}' (not in layers/{layer.id}.toml)"))
+            problems.append(
+                Problem(name, None, f"unknown field '{col}' (not in layers/{layer.id}.toml)")
+            )
     for row in gdf.drop(columns="geometry").itertuples(index=False):
         props = row._asdict()
         fid = props.get("id")
@@ -125,11 +131,15 @@ def _attribute_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str) -> li
                     problems.append(Problem(name, fid, f"missing required field '{f.name}'"))
                 continue
             if not _value_ok(value, f.type):
-                problems.append(Problem(name, fid, f"field '{f.name}' should be {f.type}, got {value!r}"))
+                problems.append(
+                    Problem(name, fid, f"field '{f.name}' should be {f.type}, got {value!r}")
+                )
             elif f.values is not None and str(value) not in f.values:
                 allowed = ", ".join(f.values)
                 problems.append(
-                    Problem(name, fid, f"field '{f.name}' has value {value!r}, not one of: {allowed}")
+                    Problem(
+                        name, fid, f"field '{f.name}' has value {value!r}, not one of: {allowed}"
+                    )
                 )
     return problems
 
@@ -141,7 +151,9 @@ def _id_problems(gdf: gpd.GeoDataFrame, name: str) -> list[Problem]:
     seen: set[str] = set()
     for i, fid in enumerate(gdf["id"]):
         if not isinstance(fid, str) or not fid:
-            problems.append(Problem(name, f"#{i + 1}", "has no 'id' (features need a stable ASCII id)"))
+            problems.append(
+                Problem(name, f"#{i + 1}", "has no 'id' (features need a stable ASCII id)")
+            )
         elif not ID_PATTERN.match(fid):
             problems.append(Problem(name, fid, "id is not an ASCII slug (a-z, 0-9, '-', '_')"))
         elif fid in seen:
@@ -184,7 +196,9 @@ def read_layer(
     for f in layer.all_fields:
         if f.name not in gdf.columns:
             gdf[f.name] = None
-    ordered = [f.name for f in layer.all_fields] + [c for c in gdf.columns if c not in _names(layer)]
+    ordered = [f.name for f in layer.all_fields] + [
+        c for c in gdf.columns if c not in _names(layer)
+    ]
     return gdf[ordered], problems
 
 

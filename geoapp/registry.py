@@ -147,7 +147,9 @@ def check_sources(sources: pd.DataFrame, seeds_dir: Path) -> tuple[dict[str, str
             continue
         data = path.read_bytes()
         if row["sha256"] and hashlib.sha256(data).hexdigest() != row["sha256"]:
-            problems.append(Problem("sources.csv", f, "sha256 differs: the source file has changed"))
+            problems.append(
+                Problem("sources.csv", f, "sha256 differs: the source file has changed")
+            )
         if not DATE_PATTERN.match(row["date"]):
             problems.append(Problem("sources.csv", f, f"date {row['date']!r} is not ISO 8601"))
         elif PRECISION_LENGTH.get(row["date_precision"]) != len(row["date"]):
@@ -185,14 +187,22 @@ def check_history(history: pd.DataFrame, project_ids: set[str], texts, sources) 
         if row["status"] not in STATUS:
             allowed = ", ".join(STATUS)
             problems.append(
-                Problem("status_history.csv", key, f"status {row['status']!r} is not one of: {allowed}")
+                Problem(
+                    "status_history.csv", key, f"status {row['status']!r} is not one of: {allowed}"
+                )
             )
         if row["kind"] not in HISTORY_KINDS:
             problems.append(
-                Problem("status_history.csv", key, f"kind {row['kind']!r} is not target, report or update")
+                Problem(
+                    "status_history.csv",
+                    key,
+                    f"kind {row['kind']!r} is not target, report or update",
+                )
             )
         if not DATE_PATTERN.match(row["date"]):
-            problems.append(Problem("status_history.csv", key, f"date {row['date']!r} is not ISO 8601"))
+            problems.append(
+                Problem("status_history.csv", key, f"date {row['date']!r} is not ISO 8601")
+            )
         if row["target_year"] and not re.fullmatch(r"\d{4}", row["target_year"]):
             problems.append(Problem("status_history.csv", key, "target_year is not a year"))
         if row["kind"] == "update":
@@ -248,7 +258,9 @@ def check_projects(
     return problems
 
 
-def check_indicators(indicators: pd.DataFrame, layer_fields: dict[str, set[str]], texts) -> list[Problem]:
+def check_indicators(
+    indicators: pd.DataFrame, layer_fields: dict[str, set[str]], texts
+) -> list[Problem]:
     """Every problem with indicators.csv."""
     problems = []
     for row in indicators.to_dict("records"):

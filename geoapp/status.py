@@ -36,10 +36,20 @@ STATUSES: tuple[Status, ...] = (
     Status("planned", "谋划", "planned", "#9e9e9e", 1, "已列入规划或工作报告", "named in a plan"),
     Status("preparing", "前期", "preparing", "#8d6e63", 2, "前期工作", "preparatory work"),
     Status("launched", "启动", "launched", "#ffb300", 3, "启动实施", "launched"),
-    Status("under_construction", "在建", "under construction", "#fb8c00", 4, "开工建设", "construction started"),
+    Status(
+        "under_construction",
+        "在建",
+        "under construction",
+        "#fb8c00",
+        4,
+        "开工建设",
+        "construction started",
+    ),
     Status("topped_out", "结顶", "topped out", "#e65100", 5, "主体结顶", "structure topped out"),
     Status("completed", "建成", "completed", "#43a047", 6, "通车/贯通/完工", "opened / completed"),
-    Status("accepted", "验收", "accepted", "#1e88e5", 7, "完成验收", "handed over after inspection"),
+    Status(
+        "accepted", "验收", "accepted", "#1e88e5", 7, "完成验收", "handed over after inspection"
+    ),
     Status("in_service", "投用", "in service", "#3949ab", 8, "投入使用", "in use"),
 )
 

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 import shapely
-from shapely.geometry import LineString, Point, Polygon, box, mapping, shape
+from shapely.geometry import LineString, Point, box, mapping, shape
 from shapely.ops import substring
 
 from geoapp.coords import METRIC_CRS, transform_geometry
@@ -78,13 +78,43 @@ def schematic(conf: str = "low", source: str = GK, source_en: str = GK_EN) -> di
 # --- rivers: downstream order, so a positive offset is the left bank ---------------------------
 CONFLUENCE = (120.025, 28.892)  # 三江口: 华溪 + 南溪 → 永康江 (place-hints, low)
 RIVERS = {
-    "huaxi": ("华溪", "Huaxi Stream", [(120.135, 28.960), (120.110, 28.940), (120.085, 28.922),
-                                        (120.060, 28.905), (120.042, 28.897), CONFLUENCE]),
-    "nanxi": ("南溪", "Nanxi Stream", [(120.120, 28.840), (120.095, 28.858), (120.072, 28.870),
-                                        (120.050, 28.880), (120.035, 28.887), CONFLUENCE]),
-    "yongkangjiang": ("永康江", "Yongkang River", [CONFLUENCE, (120.010, 28.895), (120.000, 28.897),
-                                                  (119.975, 28.900), (119.955, 28.902),
-                                                  (119.925, 28.905), (119.895, 28.906)]),
+    "huaxi": (
+        "华溪",
+        "Huaxi Stream",
+        [
+            (120.135, 28.960),
+            (120.110, 28.940),
+            (120.085, 28.922),
+            (120.060, 28.905),
+            (120.042, 28.897),
+            CONFLUENCE,
+        ],
+    ),
+    "nanxi": (
+        "南溪",
+        "Nanxi Stream",
+        [
+            (120.120, 28.840),
+            (120.095, 28.858),
+            (120.072, 28.870),
+            (120.050, 28.880),
+            (120.035, 28.887),
+            CONFLUENCE,
+        ],
+    ),
+    "yongkangjiang": (
+        "永康江",
+        "Yongkang River",
+        [
+            CONFLUENCE,
+            (120.010, 28.895),
+            (120.000, 28.897),
+            (119.975, 28.900),
+            (119.955, 28.902),
+            (119.925, 28.905),
+            (119.895, 28.906),
+        ],
+    ),
 }
 # the urban reach improved by 三江六岸: metres measured along each river from its start
 URBAN_REACH = {"huaxi": (2600.0, None), "nanxi": (2900.0, None), "yongkangjiang": (0.0, 5200.0)}
@@ -96,52 +126,196 @@ def river_features(city) -> list[dict]:
     out = []
     for rid, (zh, en, coords) in RIVERS.items():
         line = LineString(coords)
-        out.append(feature(f"river-{rid}", zh, en, line.intersection(city) if rid == "yongkangjiang" else line,
-                           feature_kind="river", river=zh, **schematic()))
+        out.append(
+            feature(
+                f"river-{rid}",
+                zh,
+                en,
+                line.intersection(city) if rid == "yongkangjiang" else line,
+                feature_kind="river",
+                river=zh,
+                **schematic(),
+            )
+        )
         ml = m(line)
         start, end = URBAN_REACH[rid]
         reach = substring(ml, start, end if end is not None else ml.length)
-        for side, bank, bank_en, sign in (("left", "左岸", "left bank", 1), ("right", "右岸", "right bank", -1)):
+        for side, bank, bank_en, sign in (
+            ("left", "左岸", "left bank", 1),
+            ("right", "右岸", "right bank", -1),
+        ):
             geom = w(reach.offset_curve(sign * BANK_OFFSET_M, join_style="round"))
-            out.append(feature(f"bank-{rid}-{side}", f"{zh}{bank}", f"{en}, {bank_en}", geom,
-                               feature_kind="bank", river=zh, bank=bank, **schematic()))
+            out.append(
+                feature(
+                    f"bank-{rid}-{side}",
+                    f"{zh}{bank}",
+                    f"{en}, {bank_en}",
+                    geom,
+                    feature_kind="bank",
+                    river=zh,
+                    bank=bank,
+                    **schematic(),
+                )
+            )
     return out
 
 
 # --- roads and rail ---------------------------------------------------------------------------
 ROADS = [
-    ("road-nansihuan-wujin-nandu", "南四环（五金大道—南都路）", "South 4th Ring (Wujin Ave – Nandu Rd)", "ring_road",
-     "五金大道—南都路", [(119.995, 28.8800), (120.010, 28.8700), (120.030, 28.8640)]),
-    ("road-nansihuan-nandu-g330", "南四环（南都路—330国道）", "South 4th Ring (Nandu Rd – G330)", "ring_road",
-     "南都路—330国道", [(120.030, 28.8640), (120.050, 28.8620), (120.070, 28.8660), (120.090, 28.8826)]),
-    ("road-beisanhuan", "北三环", "North 3rd Ring", "ring_road", "全线",
-     [(119.995, 28.915), (120.015, 28.922), (120.035, 28.925), (120.060, 28.922), (120.080, 28.912)]),
-    ("road-jiefang-nanlu", "解放南路（南三环—南四环）", "Jiefang South Rd (S 3rd Ring – S 4th Ring)", "arterial",
-     "南三环—南四环", [(120.0360, 28.8735), (120.0355, 28.8685), (120.0350, 28.8635)]),
-    ("road-shenglijie-ext", "胜利街延伸段", "Shengli St extension", "street", "延伸段",
-     [(120.037, 28.898), (120.041, 28.8985), (120.046, 28.899)]),
-    ("road-jiuling-xilu", "九铃西路", "Jiuling West Rd", "arterial", "改造段",
-     [(119.990, 28.906), (120.010, 28.905), (120.025, 28.904)]),
-    ("road-west-entrance", "西入城口", "West city entrance", "city_entrance", "",
-     [(119.965, 28.8968), (119.975, 28.8965), (119.985, 28.8960)]),
-    ("road-east-entrance", "东入城口", "East city entrance", "city_entrance", "",
-     [(120.070, 28.905), (120.081, 28.9085), (120.092, 28.912)]),
-    ("road-nandulu-ext", "南都路延伸段", "Nandu Rd extension", "arterial", "延伸段",
-     [(120.031, 28.8720), (120.030, 28.8640), (120.028, 28.8520)]),
-    ("road-old-g330", "老330国道（城区段）", "Old G330 (urban section)", "national_road", "城区段",
-     [(119.940, 28.8950), (119.985, 28.8960), (120.030, 28.8930), (120.070, 28.8930),
-      (120.090, 28.8826), (120.110, 28.8720), (120.160, 28.8450), (120.200, 28.8300)]),
-    ("road-dongyong-1", "东永一线", "Dong-Yong Road No. 1", "provincial_road", "",
-     [(120.060, 28.910), (120.100, 28.950), (120.156, 28.982), (120.200, 29.020), (120.240, 29.060)]),
-    ("road-dongyong-2", "东永二线", "Dong-Yong Road No. 2", "provincial_road", "拓宽段",
-     [(120.050, 28.916), (120.080, 28.952), (120.120, 28.992), (120.150, 29.040), (120.170, 29.090)]),
-    ("road-fangyan-link", "方岩大道及连接线", "Fangyan Ave and link road", "scenic_road", "",
-     [(120.075, 28.902), (120.120, 28.905), (120.160, 28.906), (120.195, 28.905)]),
-    ("rail-jintai", "金台铁路（永康段）", "Jinhua–Taizhou Railway (Yongkang section)", "railway", "永康段",
-     [(119.880, 28.878), (119.990, 28.860), (120.050, 28.845), (120.120, 28.830), (120.200, 28.800),
-      (120.280, 28.770)]),
-    ("road-yongwu-expressway", "永武快速路", "Yongkang–Wuyi expressway", "expressway", "",
-     [(120.000, 28.900), (119.960, 28.890), (119.910, 28.885), (119.880, 28.884)]),
+    (
+        "road-nansihuan-wujin-nandu",
+        "南四环（五金大道—南都路）",
+        "South 4th Ring (Wujin Ave – Nandu Rd)",
+        "ring_road",
+        "五金大道—南都路",
+        [(119.995, 28.8800), (120.010, 28.8700), (120.030, 28.8640)],
+    ),
+    (
+        "road-nansihuan-nandu-g330",
+        "南四环（南都路—330国道）",
+        "South 4th Ring (Nandu Rd – G330)",
+        "ring_road",
+        "南都路—330国道",
+        [(120.030, 28.8640), (120.050, 28.8620), (120.070, 28.8660), (120.090, 28.8826)],
+    ),
+    (
+        "road-beisanhuan",
+        "北三环",
+        "North 3rd Ring",
+        "ring_road",
+        "全线",
+        [
+            (119.995, 28.915),
+            (120.015, 28.922),
+            (120.035, 28.925),
+            (120.060, 28.922),
+            (120.080, 28.912),
+        ],
+    ),
+    (
+        "road-jiefang-nanlu",
+        "解放南路（南三环—南四环）",
+        "Jiefang South Rd (S 3rd Ring – S 4th Ring)",
+        "arterial",
+        "南三环—南四环",
+        [(120.0360, 28.8735), (120.0355, 28.8685), (120.0350, 28.8635)],
+    ),
+    (
+        "road-shenglijie-ext",
+        "胜利街延伸段",
+        "Shengli St extension",
+        "street",
+        "延伸段",
+        [(120.037, 28.898), (120.041, 28.8985), (120.046, 28.899)],
+    ),
+    (
+        "road-jiuling-xilu",
+        "九铃西路",
+        "Jiuling West Rd",
+        "arterial",
+        "改造段",
+        [(119.990, 28.906), (120.010, 28.905), (120.025, 28.904)],
+    ),
+    (
+        "road-west-entrance",
+        "西入城口",
+        "West city entrance",
+        "city_entrance",
+        "",
+        [(119.965, 28.8968), (119.975, 28.8965), (119.985, 28.8960)],
+    ),
+    (
+        "road-east-entrance",
+        "东入城口",
+        "East city entrance",
+        "city_entrance",
+        "",
+        [(120.070, 28.905), (120.081, 28.9085), (120.092, 28.912)],
+    ),
+    (
+        "road-nandulu-ext",
+        "南都路延伸段",
+        "Nandu Rd extension",
+        "arterial",
+        "延伸段",
+        [(120.031, 28.8720), (120.030, 28.8640), (120.028, 28.8520)],
+    ),
+    (
+        "road-old-g330",
+        "老330国道（城区段）",
+        "Old G330 (urban section)",
+        "national_road",
+        "城区段",
+        [
+            (119.940, 28.8950),
+            (119.985, 28.8960),
+            (120.030, 28.8930),
+            (120.070, 28.8930),
+            (120.090, 28.8826),
+            (120.110, 28.8720),
+            (120.160, 28.8450),
+            (120.200, 28.8300),
+        ],
+    ),
+    (
+        "road-dongyong-1",
+        "东永一线",
+        "Dong-Yong Road No. 1",
+        "provincial_road",
+        "",
+        [
+            (120.060, 28.910),
+            (120.100, 28.950),
+            (120.156, 28.982),
+            (120.200, 29.020),
+            (120.240, 29.060),
+        ],
+    ),
+    (
+        "road-dongyong-2",
+        "东永二线",
+        "Dong-Yong Road No. 2",
+        "provincial_road",
+        "拓宽段",
+        [
+            (120.050, 28.916),
+            (120.080, 28.952),
+            (120.120, 28.992),
+            (120.150, 29.040),
+            (120.170, 29.090),
+        ],
+    ),
+    (
+        "road-fangyan-link",
+        "方岩大道及连接线",
+        "Fangyan Ave and link road",
+        "scenic_road",
+        "",
+        [(120.075, 28.902), (120.120, 28.905), (120.160, 28.906), (120.195, 28.905)],
+    ),
+    (
+        "rail-jintai",
+        "金台铁路（永康段）",
+        "Jinhua–Taizhou Railway (Yongkang section)",
+        "railway",
+        "永康段",
+        [
+            (119.880, 28.878),
+            (119.990, 28.860),
+            (120.050, 28.845),
+            (120.120, 28.830),
+            (120.200, 28.800),
+            (120.280, 28.770),
+        ],
+    ),
+    (
+        "road-yongwu-expressway",
+        "永武快速路",
+        "Yongkang–Wuyi expressway",
+        "expressway",
+        "",
+        [(120.000, 28.900), (119.960, 28.890), (119.910, 28.885), (119.880, 28.884)],
+    ),
 ]
 
 
@@ -162,14 +336,38 @@ def park_features() -> list[dict]:
     at = nanxi.project(m(Point(120.065, 28.875)))  # 南溪湾 (place-hints, low)
     wet = w(substring(nanxi, at - 900.0, at + 900.0).buffer(160.0, quad_segs=4))
     return [
-        feature("park-nanxiwan-wetland", "南溪湾生态湿地公园", "Nanxi Bay Ecological Wetland Park", wet,
-                park_type="wetland_park", **schematic()),
-        feature("park-longchuan", "龙川公园", "Longchuan Park", blob(120.052, 28.8835, 160),
-                park_type="city_park", **schematic()),
-        feature("park-tashan", "塔山公园", "Tashan Park", blob(120.035, 28.902, 180, 0.8),
-                park_type="city_park", **schematic()),
-        feature("park-xiangzhang", "香樟公园", "Xiangzhang Park", blob(120.0505, 28.9005, 120),
-                park_type="city_park", **schematic()),
+        feature(
+            "park-nanxiwan-wetland",
+            "南溪湾生态湿地公园",
+            "Nanxi Bay Ecological Wetland Park",
+            wet,
+            park_type="wetland_park",
+            **schematic(),
+        ),
+        feature(
+            "park-longchuan",
+            "龙川公园",
+            "Longchuan Park",
+            blob(120.052, 28.8835, 160),
+            park_type="city_park",
+            **schematic(),
+        ),
+        feature(
+            "park-tashan",
+            "塔山公园",
+            "Tashan Park",
+            blob(120.035, 28.902, 180, 0.8),
+            park_type="city_park",
+            **schematic(),
+        ),
+        feature(
+            "park-xiangzhang",
+            "香樟公园",
+            "Xiangzhang Park",
+            blob(120.0505, 28.9005, 120),
+            park_type="city_park",
+            **schematic(),
+        ),
     ]
 
 
@@ -184,27 +382,57 @@ VILLAGES = [
     ("uv-huangtang", "黄棠区块", "Huangtang block", (120.066, 28.9120), 0),
 ]
 MICRO_PARKS = [
-    ("mep-smart-lock", "智能门锁特色产业园", "Smart-lock industrial park", "智能门锁", (119.998, 28.8700)),
-    ("mep-thermos", "保温杯壶特色产业园", "Vacuum-flask industrial park", "保温杯壶", (120.012, 28.8585)),
-    ("mep-health-medical", "健康医疗特色产业园", "Health and medical industrial park", "健康医疗", (120.060, 28.8550)),
+    (
+        "mep-smart-lock",
+        "智能门锁特色产业园",
+        "Smart-lock industrial park",
+        "智能门锁",
+        (119.998, 28.8700),
+    ),
+    (
+        "mep-thermos",
+        "保温杯壶特色产业园",
+        "Vacuum-flask industrial park",
+        "保温杯壶",
+        (120.012, 28.8585),
+    ),
+    (
+        "mep-health-medical",
+        "健康医疗特色产业园",
+        "Health and medical industrial park",
+        "健康医疗",
+        (120.060, 28.8550),
+    ),
 ]
 
 
 def village_features() -> list[dict]:
     """The seven 城中村 blocks and 田川未来社区, placed only as 'in the urban core'."""
     prov = schematic("unknown", UNKNOWN, UNKNOWN_EN)
-    out = [feature(fid, zh, en, rect(lon, lat, 260, 200, ang), block_type="urban_village", **prov)
-           for fid, zh, en, (lon, lat), ang in VILLAGES]
-    out.append(feature("uv-tianchuan-future", "田川未来社区", "Tianchuan Future Community",
-                       rect(120.046, 28.8725, 420, 300, 8), block_type="future_community", **prov))
+    out = [
+        feature(fid, zh, en, rect(lon, lat, 260, 200, ang), block_type="urban_village", **prov)
+        for fid, zh, en, (lon, lat), ang in VILLAGES
+    ]
+    out.append(
+        feature(
+            "uv-tianchuan-future",
+            "田川未来社区",
+            "Tianchuan Future Community",
+            rect(120.046, 28.8725, 420, 300, 8),
+            block_type="future_community",
+            **prov,
+        )
+    )
     return out
 
 
 def micro_park_features() -> list[dict]:
     """The themed industrial parks of the 2020 work report, placeholders on the urban fringe."""
     prov = schematic("unknown", UNKNOWN_FRINGE, UNKNOWN_FRINGE_EN)
-    return [feature(fid, zh, en, rect(lon, lat, 380, 300, 0), theme=theme, **prov)
-            for fid, zh, en, theme, (lon, lat) in MICRO_PARKS]
+    return [
+        feature(fid, zh, en, rect(lon, lat, 380, 300, 0), theme=theme, **prov)
+        for fid, zh, en, theme, (lon, lat) in MICRO_PARKS
+    ]
 
 
 # --- zones: 一带三区、一轴两片 ------------------------------------------------------------------
@@ -217,25 +445,74 @@ def zone_features(city) -> list[dict]:
     central = box(120.095, 28.84, 120.215, 28.965).intersection(city).difference(districts)
     east = box(120.215, 28.7, 120.5, 28.965).intersection(city).difference(districts)
     belt = box(119.915, 28.7, 119.965, 29.2).intersection(city).difference(districts)
-    axis = LineString([(120.075, 28.925), (120.100, 28.950), (120.156, 28.982), (120.200, 29.020),
-                       (120.240, 29.060)]).intersection(city)
+    axis = LineString(
+        [
+            (120.075, 28.925),
+            (120.100, 28.950),
+            (120.156, 28.982),
+            (120.200, 29.020),
+            (120.240, 29.060),
+        ]
+    ).intersection(city)
     wording = "示意：依据“十四五”规划纲要文字描述（无规划图）绘制，范围为推断 / Schematic: drawn from the wording of the 14th Five-Year Plan (no plan map), extent inferred"
     prov = {"accuracy": "schematic", "location_confidence": "low", "geometry_source": wording}
     return [
-        feature("zone-eco-leisure-belt", "生态休闲花园带", "Ecological leisure garden belt", belt,
-                zone_type="belt", **{**prov, "location_confidence": "unknown"}),
-        feature("zone-north-agri", "北部现代农业示范区", "Northern modern agriculture demonstration area",
-                north, zone_type="area", **prov),
-        feature("zone-central-agri", "中部高效农业发展区", "Central high-efficiency agriculture area",
-                central, zone_type="area", **prov),
-        feature("zone-east-eco-agri", "东部生态农业示范区", "Eastern ecological agriculture demonstration area",
-                east, zone_type="area", **prov),
-        feature("zone-dongyong-axis", "东永一线产城融合发展轴", "Dong-Yong Line industry–city integration axis",
-                axis, zone_type="axis", **prov),
-        feature("zone-central-city", "中心城区片", "Central urban district", core,
-                zone_type="district", **{**prov, "location_confidence": "medium"}),
-        feature("zone-gushan", "古山小城市片区", "Gushan small-city district", gushan,
-                zone_type="district", **{**prov, "location_confidence": "medium"}),
+        feature(
+            "zone-eco-leisure-belt",
+            "生态休闲花园带",
+            "Ecological leisure garden belt",
+            belt,
+            zone_type="belt",
+            **{**prov, "location_confidence": "unknown"},
+        ),
+        feature(
+            "zone-north-agri",
+            "北部现代农业示范区",
+            "Northern modern agriculture demonstration area",
+            north,
+            zone_type="area",
+            **prov,
+        ),
+        feature(
+            "zone-central-agri",
+            "中部高效农业发展区",
+            "Central high-efficiency agriculture area",
+            central,
+            zone_type="area",
+            **prov,
+        ),
+        feature(
+            "zone-east-eco-agri",
+            "东部生态农业示范区",
+            "Eastern ecological agriculture demonstration area",
+            east,
+            zone_type="area",
+            **prov,
+        ),
+        feature(
+            "zone-dongyong-axis",
+            "东永一线产城融合发展轴",
+            "Dong-Yong Line industry–city integration axis",
+            axis,
+            zone_type="axis",
+            **prov,
+        ),
+        feature(
+            "zone-central-city",
+            "中心城区片",
+            "Central urban district",
+            core,
+            zone_type="district",
+            **{**prov, "location_confidence": "medium"},
+        ),
+        feature(
+            "zone-gushan",
+            "古山小城市片区",
+            "Gushan small-city district",
+            gushan,
+            zone_type="district",
+            **{**prov, "location_confidence": "medium"},
+        ),
     ]
 
 
@@ -263,8 +540,11 @@ def town_features() -> list[dict]:
     out = []
     for fid, zh, en, kind, lon, lat, conf in TOWNS:
         if conf == "medium":
-            prov = {"accuracy": "approximate", "location_confidence": "medium",
-                    "geometry_source": "近似：place-hints.md 中地址地理编码（weak-hint，±1 km） / Approximate: geocoded address in place-hints.md (weak hint, ±1 km)"}
+            prov = {
+                "accuracy": "approximate",
+                "location_confidence": "medium",
+                "geometry_source": "近似：place-hints.md 中地址地理编码（weak-hint，±1 km） / Approximate: geocoded address in place-hints.md (weak hint, ±1 km)",
+            }
         else:
             prov = schematic("low")
         out.append(feature(fid, zh, en, Point(lon, lat), town_type=kind, **prov))
@@ -288,7 +568,10 @@ def main(argv: list[str] | None = None) -> int:
     geo = args.data / "geojson"
     boundary_file = geo / "boundary.geojson"
     if not boundary_file.exists():
-        print(f"error: {boundary_file} not found; run scripts/convert_boundary.py first", file=sys.stderr)
+        print(
+            f"error: {boundary_file} not found; run scripts/convert_boundary.py first",
+            file=sys.stderr,
+        )
         return 1
     city = shape(json.loads(boundary_file.read_text(encoding="utf-8"))["features"][0]["geometry"])
     layers = {
@@ -303,7 +586,10 @@ def main(argv: list[str] | None = None) -> int:
     for layer, features in layers.items():
         path = geo / f"{layer}.geojson"
         if path.exists() and not args.force:
-            print(f"error: {path} exists (it may hold imported corrections); use --force", file=sys.stderr)
+            print(
+                f"error: {path} exists (it may hold imported corrections); use --force",
+                file=sys.stderr,
+            )
             return 1
         text = json.dumps(collection(features), ensure_ascii=False, indent=1) + "\n"
         path.write_text(text, encoding="utf-8")

@@ -1,0 +1,28 @@
+"""The Flask adapter: parse the request, call the core, serialise. Nothing here at import time.
+
+>>> app = create_app({"TESTING": True})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from geoapp.assets import static_dir
+from geoapp.config import load_config
+from geoapp.web import errors, state
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config from defaults, a file, ``GEOAPP_*`` variables, then ``config``."""
+    app = Flask(__name__, static_folder=str(static_dir()), static_url_path="/static")
+    app.config.update(load_config(overrides=config))
+    app.json.ensure_ascii = False  # Chinese stays readable in JSON
+    errors.register(app)
+    state.register(app)
+    from geoapp.web import blueprints
+
+    for bp in blueprints.ALL:
+        app.register_blueprint(bp)
+    return app

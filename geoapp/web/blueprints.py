@@ -1,0 +1,7 @@
+"""Every blueprint the app registers, in one list (so a new module is one line here)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+ALL: list[Blueprint] = []

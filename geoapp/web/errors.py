@@ -1,0 +1,89 @@
+"""One JSON error shape for every HTTP error: ``{"error": {"code", "message", "param"}}``.
+
+Pages (HTML) get the same status code with an escaped, bilingual page; API clients get JSON.
+There is never a traceback and never a 500 for bad input.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException
+
+CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+    501: "not_implemented",
+}
+
+
+class APIError(Exception):
+    """An error a view raises with a status, a message and the offending parameter."""
+
+    def __init__(
+        self, status: int, message: str, param: str | None = None, code: str | None = None
+    ):
+        super().__init__(message)
+        self.status, self.message, self.param = status, message, param
+        self.code = code or CODES.get(status, "error")
+
+
+def error_body(
+    status: int, message: str, param: str | None = None, code: str | None = None
+) -> dict:
+    """The one error shape as a dict."""
+    return {
+        "error": {"code": code or CODES.get(status, "error"), "message": message, "param": param}
+    }
+
+
+def _wants_html() -> bool:
+    if request.path.startswith(("/api/", "/ogc/", "/export/", "/oembed")):
+        return request.args.get("f") == "html"
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def error_response(
+    status: int, message: str, param: str | None = None, code: str | None = None
+) -> Response:
+    """JSON for API clients, a small escaped page for browsers."""
+    if _wants_html():
+        title = {404: "未找到 Not found", 400: "请求有误 Bad request"}.get(status, f"错误 {status}")
+        html = (
+            f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>{escape(title)}</title>"
+            f"<body style='font-family:sans-serif;margin:2em'><h1>{escape(title)}</h1>"
+            f"<p>{escape(message)}</p><p><a href='/'>返回地图 Back to the map</a></p></body></html>"
+        )
+        return Response(html, status=status, mimetype="text/html")
+    resp = jsonify(error_body(status, message, param, code))
+    resp.status_code = status
+    return resp
+
+
+def register(app: Flask) -> None:
+    """Install the handlers."""
+
+    @app.errorhandler(APIError)
+    def _api_error(exc: APIError):
+        return error_response(exc.status, exc.message, exc.param, exc.code)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = {
+            404: "no such page or resource",
+            405: "method not allowed",
+            413: "request body too large (the limit is 1 MB)",
+        }.get(status, exc.description or exc.name)
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # pragma: no cover - a bug, but never a traceback page
+        app.logger.exception("unhandled error")
+        return error_response(500, "internal error")

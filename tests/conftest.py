@@ -1,0 +1,249 @@
+"""Shared fixtures: a small dataset built in tmp_path, the bundled data, the app and its client."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geoapp.config import ROOT
+
+SEED_NAME = "900_tiny.txt"
+SEED_TEXT = (
+    "本报讯 加快城中村改造，\n甲村区块完成验收，乙村\n区块结顶。实施示例路\n改造提升工程。\n"
+)
+LAYER_FILES = ("boundary", "parks", "ring_roads", "urban_villages", "zones")
+
+
+def _poly(lon: float, lat: float, d: float = 0.002) -> dict:
+    ring = [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _base(fid: str, name: str, **extra) -> dict:
+    props = {
+        "id": fid,
+        "name": name,
+        "name_en": fid.replace("-", " ").title(),
+        "accuracy": "schematic",
+        "location_confidence": "low",
+        "geometry_source": "测试 / test",
+    }
+    props.update(extra)
+    return props
+
+
+def tiny_features() -> dict[str, list[dict]]:
+    """The tiny dataset's features per layer (boundary comes from the bundled file)."""
+
+    def feat(fid, name, geom, **extra):
+        return {"type": "Feature", "properties": _base(fid, name, **extra), "geometry": geom}
+
+    return {
+        "parks": [feat("park-a", "甲公园", _poly(120.030, 28.900), park_type="city_park")],
+        "ring_roads": [
+            feat(
+                "road-a",
+                "示例路",
+                {"type": "LineString", "coordinates": [[120.00, 28.90], [120.02, 28.905]]},
+                road_class="arterial",
+            )
+        ],
+        "urban_villages": [
+            feat("uv-a", "甲村区块", _poly(120.040, 28.890), block_type="urban_village"),
+            feat("uv-b", "乙村区块", _poly(120.050, 28.895), block_type="urban_village"),
+        ],
+        "zones": [
+            feat(
+                "zone-core",
+                "中心城区片",
+                _poly(119.98, 28.86, 0.1),
+                zone_type="district",
+            )
+        ],
+    }
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    """Write rows (dicts with the same keys) as UTF-8 CSV."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def tiny_registry() -> dict[str, list[dict]]:
+    """The tiny dataset's registry tables."""
+    src = SEED_NAME
+    project = {
+        "name_en": "",
+        "category": "urban_village",
+        "status": "planned",
+        "status_date": "2020",
+        "target_year": "2020",
+        "note": "",
+    }
+    return {
+        "sources.csv": [
+            {
+                "file": src,
+                "title": "测试稿",
+                "publication": "测试",
+                "date": "2020",
+                "date_precision": "year",
+                "date_basis": "test",
+                "sha256": hashlib.sha256(SEED_TEXT.encode("utf-8")).hexdigest(),
+            }
+        ],
+        "projects.csv": [
+            {
+                **project,
+                "project_id": "uv-a",
+                "name": "甲村区块",
+                "name_en": "Block A",
+                "layer": "urban_villages",
+                "feature_ids": "uv-a",
+                "target_status": "accepted",
+            },
+            {
+                **project,
+                "project_id": "uv-b",
+                "name": "乙村区块",
+                "name_en": "Block B",
+                "layer": "urban_villages",
+                "feature_ids": "uv-b",
+                "target_status": "topped_out",
+            },
+            {
+                **project,
+                "project_id": "road-a",
+                "name": "示例路改造提升工程",
+                "name_en": "Road A",
+                "layer": "ring_roads",
+                "feature_ids": "road-a",
+                "category": "road",
+                "target_status": "launched",
+            },
+        ],  # fmt: skip
+        "status_history.csv": [
+            {
+                "project_id": "uv-a",
+                "date": "2020",
+                "status": "accepted",
+                "kind": "target",
+                "target_year": "2020",
+                "source": src,
+                "quote": "甲村区块完成验收",
+                "note": "",
+            },
+            {
+                "project_id": "uv-b",
+                "date": "2020",
+                "status": "topped_out",
+                "kind": "target",
+                "target_year": "2020",
+                "source": src,
+                "quote": "乙村区块结顶",
+                "note": "",
+            },
+            {
+                "project_id": "road-a",
+                "date": "2020",
+                "status": "launched",
+                "kind": "target",
+                "target_year": "2020",
+                "source": src,
+                "quote": "实施示例路改造提升工程。",
+                "note": "",
+            },
+        ],  # fmt: skip
+        "indicators.csv": [
+            {
+                "indicator_id": "uv-2020",
+                "name": "城中村改造",
+                "name_en": "Urban villages",
+                "layer": "urban_villages",
+                "match_field": "",
+                "match_values": "",
+                "target_value": "2",
+                "unit": "个",
+                "target_year": "2020",
+                "source": src,
+                "quote": "加快城中村改造",
+            },
+        ],  # fmt: skip
+    }
+
+
+def make_dataset(root: Path) -> tuple[Path, Path]:
+    """Build the tiny dataset under ``root``; return (data_dir, layers_dir)."""
+    data, layers = root / "data", root / "layers"
+    (data / "geojson").mkdir(parents=True)
+    (data / "seeds").mkdir()
+    layers.mkdir()
+    for lid in LAYER_FILES:
+        shutil.copy(ROOT / "layers" / f"{lid}.toml", layers / f"{lid}.toml")
+    shutil.copy(
+        ROOT / "data" / "geojson" / "boundary.geojson", data / "geojson" / "boundary.geojson"
+    )
+    for lid, features in tiny_features().items():
+        fc = {"type": "FeatureCollection", "features": features}
+        (data / "geojson" / f"{lid}.geojson").write_text(
+            json.dumps(fc, ensure_ascii=False), "utf-8"
+        )
+    (data / "seeds" / SEED_NAME).write_text(SEED_TEXT, encoding="utf-8")
+    for name, rows in tiny_registry().items():
+        write_csv(data / name, rows)
+    return data, layers
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> tuple[Path, Path]:
+    """A small valid dataset in tmp_path: (data_dir, layers_dir)."""
+    return make_dataset(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The bundled catalog, loaded once."""
+    from geoapp.catalog import load_catalog
+
+    return load_catalog(ROOT / "data", ROOT / "layers")
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    """The app over the bundled data (copied, so a test may change it)."""
+    from geoapp.web import create_app
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    return create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(data),
+            "LAYERS_DIR": str(ROOT / "layers"),
+            "BASEMAP": "none",
+        }
+    )
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def tiny_app(tiny):
+    """The app over the tiny dataset."""
+    from geoapp.web import create_app
+
+    data, layers = tiny
+    return create_app(
+        {"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers), "BASEMAP": "none"}
+    )
