@@ -48,6 +48,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the map with gunicorn; a data problem stops start-up with the problem list."""
+    from geoapp.problems import DataError
+    from geoapp.web.server import serve
+
+    overrides = {}
+    if args.data:
+        overrides["DATA_DIR"] = args.data
+    if args.layers:
+        overrides["LAYERS_DIR"] = args.layers
+    if args.basemap:
+        overrides["BASEMAP"] = args.basemap
+    config = load_config(args.config, overrides=overrides)
+    try:
+        serve(config, args.host, args.port, args.workers, args.threads)
+    except DataError as exc:
+        for p in exc.problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(
@@ -59,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--data", help="data directory (default: the bundled data)")
     v.add_argument("--layers", help="layer definitions directory (default: the bundled layers/)")
     v.set_defaults(func=cmd_validate)
+    s = sub.add_parser("serve", help="serve the map with gunicorn (production WSGI server)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    s.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    s.add_argument("--data", help="data directory (default: the bundled data)")
+    s.add_argument("--layers", help="layer definitions directory")
+    s.add_argument("--basemap", help="osm (default), none, tianditu, amap or custom")
+    s.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -16,7 +17,12 @@ from geoapp.web import errors, state
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config from defaults, a file, ``GEOAPP_*`` variables, then ``config``."""
-    app = Flask(__name__, static_folder=str(static_dir()), static_url_path="/static")
+    app = Flask(
+        __name__,
+        static_folder=str(static_dir()),
+        static_url_path="/static",
+        template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+    )
     app.config.update(load_config(overrides=config))
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
     errors.register(app)

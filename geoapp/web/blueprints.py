@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-ALL: list[Blueprint] = []
+from geoapp.web import pages
+
+ALL: list[Blueprint] = [pages.bp]

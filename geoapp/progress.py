@@ -1,0 +1,183 @@
+"""What the project page and the progress page show, as plain data (no HTML, no flask).
+
+Examples
+--------
+>>> v = overview(catalog, "zh", dt.date(2026, 11, 22))  # doctest: +SKIP
+>>> [r["project_id"] for r in v["overdue"]][:2]  # doctest: +SKIP
+['nansihuan-nandu-g330', 'beisanhuan']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from geoapp.catalog import Catalog
+from geoapp.status import HISTORY_KINDS, STATUS, STATUSES
+
+
+def _name(row: dict[str, Any], lang: str) -> str:
+    return row["name_en"] if lang == "en" and row.get("name_en") else row["name"]
+
+
+def is_overdue(project: dict[str, Any], today: dt.date) -> bool:
+    """The target year has passed and the status has not reached the target."""
+    target, year = project.get("target_status"), project.get("target_year")
+    if not target or not year:
+        return False
+    return int(year) < today.year and STATUS[project["status"]].order < STATUS[target].order
+
+
+def _status_cell(code: str, lang: str) -> dict[str, str]:
+    s = STATUS[code]
+    return {"code": code, "label": s.label(lang), "color": s.color}
+
+
+def _sources(catalog: Catalog) -> dict[str, dict[str, str]]:
+    return catalog.registry.sources.set_index("file").to_dict("index")
+
+
+def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -> dict[str, Any]:
+    """Everything the project page shows."""
+    p = catalog.projects[project_id]
+    sources = _sources(catalog)
+    history = []
+    for e in reversed(p["history"]):
+        src = sources.get(e["source"], {})
+        kind = HISTORY_KINDS[e["kind"]][1 if lang == "en" else 0]
+        history.append(
+            {
+                "date": e["date"],
+                "kind": e["kind"],
+                "kind_label": kind,
+                "status": _status_cell(e["status"], lang),
+                "target_year": e["target_year"],
+                "quote": e["quote"],
+                "note": e["note"],
+                "source": e["source"],
+                "source_title": src.get("title", ""),
+                "publication": src.get("publication", ""),
+            }
+        )
+    layer = catalog.defs[p["layer"]]
+    gdf = catalog.layers[p["layer"]]
+    feats = gdf[gdf["id"].isin(p["feature_ids"])]
+    return {
+        "project_id": project_id,
+        "name": _name(p, lang),
+        "name_zh": p["name"],
+        "name_en": p["name_en"],
+        "layer": layer.title_for(lang),
+        "layer_id": layer.id,
+        "category": p["category"],
+        "status": _status_cell(p["status"], lang),
+        "status_date": p["status_date"],
+        "target": _status_cell(p["target_status"], lang) if p["target_status"] else None,
+        "target_year": p["target_year"],
+        "overdue": is_overdue(p, today),
+        "note": p["note"],
+        "history": history,
+        "features": [
+            {
+                "id": r["id"],
+                "name": _name(r, lang),
+                "accuracy": r["accuracy"],
+                "location_confidence": r["location_confidence"],
+                "geometry_source": r["geometry_source"],
+            }
+            for r in feats.to_dict("records")
+        ],  # fmt: skip
+        "unplaced": not p["feature_ids"],
+        "indicators": [i for i in indicators(catalog, lang) if i["layer"] == p["layer"]],
+    }
+
+
+def _counts(projects: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    total = len(projects) or 1
+    out = []
+    for s in STATUSES:
+        n = sum(1 for p in projects if p["status"] == s.code)
+        if n:
+            out.append({**_status_cell(s.code, lang), "count": n, "pct": round(100 * n / total, 1)})
+    return out
+
+
+def indicators(catalog: Catalog, lang: str) -> list[dict[str, Any]]:
+    """Programme indicators: target, features mapped toward it, and how many are reported done."""
+    done = {STATUS[c].code for c in ("completed", "accepted", "in_service")}
+    out = []
+    for row in catalog.registry.indicators.to_dict("records"):
+        mapped = completed = 0
+        if row["layer"]:
+            gdf = catalog.layers[row["layer"]]
+            if row["match_field"]:
+                gdf = gdf[gdf[row["match_field"]].isin(row["match_values"].split(";"))]
+            mapped = len(gdf)
+            completed = int(gdf["status"].isin(done).sum())
+        target = float(row["target_value"])
+        out.append(
+            {
+                "indicator_id": row["indicator_id"],
+                "name": _name(row, lang),
+                "layer": row["layer"],
+                "target": int(target) if target.is_integer() else target,
+                "unit": row["unit"],
+                "target_year": row["target_year"],
+                "mapped": mapped,
+                "completed": completed,
+                "pct": min(100.0, round(100 * completed / target, 1)) if target else 0.0,
+                "source": row["source"],
+                "quote": row["quote"],
+            }
+        )
+    return out
+
+
+def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
+    """Projects by status per layer and per zone, the indicators, and the overdue projects."""
+    projects = list(catalog.projects.values())
+    by_layer = []
+    for lid, d in catalog.defs.items():
+        mine = [p for p in projects if p["layer"] == lid]
+        if mine:
+            by_layer.append(
+                {"id": lid, "title": d.title_for(lang), "total": len(mine),
+                 "unplaced": sum(1 for p in mine if not p["feature_ids"]), "counts": _counts(mine, lang)}
+            )  # fmt: skip
+    zones_of = catalog.index.feature_zones() if "zones" in catalog.layers else {}
+    by_zone = []
+    if "zones" in catalog.layers:
+        for z in catalog.layers["zones"].to_dict("records"):
+            if z.get("zone_type") == "axis":
+                continue
+            mine = [
+                p for p in projects if any(z["id"] in zones_of.get(f, []) for f in p["feature_ids"])
+            ]
+            by_zone.append(
+                {
+                    "id": z["id"],
+                    "title": _name(z, lang),
+                    "total": len(mine),
+                    "counts": _counts(mine, lang),
+                }
+            )
+    overdue = [
+        {"project_id": p["project_id"], "name": _name(p, lang), "status": _status_cell(p["status"], lang),
+         "target": _status_cell(p["target_status"], lang), "target_year": p["target_year"]}
+        for p in sorted(projects, key=lambda p: (p["target_year"], p["project_id"]))
+        if is_overdue(p, today)
+    ]  # fmt: skip
+    return {
+        "by_layer": by_layer,
+        "by_zone": by_zone,
+        "indicators": indicators(catalog, lang),
+        "overdue": overdue,
+        "unplaced": [
+            {"project_id": p["project_id"], "name": _name(p, lang), "note": p["note"]}
+            for p in catalog.unplaced_projects()
+        ],
+        "total": len(projects),
+        "statuses": [_status_cell(s.code, lang) for s in STATUSES],
+        "today": today.isoformat(),
+        "version": catalog.version,
+    }

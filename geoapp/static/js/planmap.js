@@ -1,0 +1,257 @@
+/* 永康规划一张图 — map controls: legend, search, status/zone filters, "as of", home, language.
+ * Every string shown comes pre-escaped from the server (properties _tip/_popup/_search) or is
+ * set with textContent; nothing user-supplied is put into innerHTML here. */
+(function () {
+  "use strict";
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function decode(html) {
+    var t = document.createElement("textarea");
+    t.innerHTML = html; // _search is server-escaped text; decoding it yields plain text only
+    return t.value;
+  }
+
+  function collapsible(box, head, startCollapsed) {
+    var btn = el("button", "gp-toggle", startCollapsed ? "▸" : "▾");
+    btn.type = "button";
+    btn.setAttribute("aria-expanded", String(!startCollapsed));
+    if (startCollapsed) box.classList.add("gp-collapsed");
+    btn.addEventListener("click", function () {
+      var collapsed = box.classList.toggle("gp-collapsed");
+      btn.textContent = collapsed ? "▸" : "▾";
+      btn.setAttribute("aria-expanded", String(!collapsed));
+    });
+    head.insertBefore(btn, head.firstChild);
+  }
+
+  function narrow() { return window.innerWidth < 600; }
+
+  var Plan = {
+    state: { statuses: null, zone: "", asof: "", query: "", visible: 0 },
+    entries: [],
+    colors: {},
+
+    init: function (map, cfg) {
+      this.map = map;
+      this.cfg = cfg;
+      var self = this;
+      cfg.legend.statuses.forEach(function (s) { self.colors[s.code] = s.color; });
+      this.state.statuses = new Set(cfg.legend.statuses.map(function (s) { return s.code; }));
+      cfg.layers.forEach(function (l) {
+        var items = [];
+        l.geojson.eachLayer(function (f) { items.push(f); });
+        self.entries.push({ id: l.id, group: l.group, geojson: l.geojson, items: items });
+      });
+      if (map.attributionControl) {
+        map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
+        (cfg.attribution || []).forEach(function (a) { map.attributionControl.addAttribution(a); }); // server-escaped
+      }
+      if (cfg.controls.legend) this.addLegend();
+      if (cfg.controls.filters || cfg.controls.search) this.addPanel();
+      if (cfg.controls.home) this.addHome();
+      this.apply();
+      map.getContainer().setAttribute("data-geoapp-ready", "1");
+    },
+
+    effectiveStatus: function (p) {
+      if (!p._steps || !p._steps.length) return p._status || null;
+      if (!this.state.asof) return p._status;
+      for (var i = 0; i < p._steps.length; i++) {
+        if (p._steps[i][0] === this.state.asof) return p._steps[i][1];
+      }
+      return p._status;
+    },
+
+    matches: function (p, status) {
+      var isProject = !!(p._steps && p._steps.length);
+      if (!isProject) return true;          // context features are never filtered out
+      if (status === null) return false;    // not yet named in any plan at this date
+      if (!this.state.statuses.has(status)) return false;
+      if (this.state.zone && (p._zones || []).indexOf(this.state.zone) < 0) return false;
+      if (this.state.query && decode(p._search).toLowerCase().indexOf(this.state.query) < 0) return false;
+      return true;
+    },
+
+    apply: function () {
+      var self = this, visible = new Set();
+      this.entries.forEach(function (e) {
+        e.items.forEach(function (f) {
+          var p = f.feature.properties;
+          var status = self.effectiveStatus(p);
+          var show = self.matches(p, status);
+          if (show && status && self.colors[status] && f.setStyle) {
+            f.setStyle({ color: self.colors[status], fillColor: self.colors[status] });
+          }
+          if (show && !e.geojson.hasLayer(f)) e.geojson.addLayer(f);
+          if (!show && e.geojson.hasLayer(f)) e.geojson.removeLayer(f);
+          if (show && p._project) visible.add(p._project);
+        });
+      });
+      this.state.visible = visible.size;
+      this.map.getContainer().setAttribute("data-visible-projects", String(visible.size));
+      if (this.countEl) this.countEl.textContent = String(visible.size);
+    },
+
+    addLegend: function () {
+      var cfg = this.cfg, T = cfg.text;
+      var Legend = L.Control.extend({
+        options: { position: "bottomright" },
+        onAdd: function () {
+          var box = el("div", "gp-legend gp-box");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", T.legend);
+          var lhead = el("div", "gp-box-head");
+          lhead.appendChild(el("b", "", T.legend));
+          collapsible(box, lhead, narrow());
+          box.appendChild(lhead);
+          box.appendChild(el("div", "gp-legend-title", T.statuses));
+          cfg.legend.statuses.forEach(function (s) {
+            var row = el("div", "gp-legend-row");
+            var sw = el("span", "gp-swatch"); sw.style.background = s.color;
+            row.appendChild(sw); row.appendChild(el("span", "", s.label));
+            box.appendChild(row);
+          });
+          if (cfg.legend.layers.length) box.appendChild(el("div", "gp-legend-title", T.context));
+          cfg.legend.layers.forEach(function (l) {
+            var row = el("div", "gp-legend-row");
+            var sw = el("span", "gp-swatch gp-swatch-" + l.kind); sw.style.borderColor = l.color;
+            if (l.kind !== "line") sw.style.background = l.kind === "point" ? l.color : "transparent";
+            row.appendChild(sw); row.appendChild(el("span", "", l.label));
+            box.appendChild(row);
+          });
+          box.appendChild(el("div", "gp-legend-note", "⚠ " + T.schematic_banner));
+          L.DomEvent.disableClickPropagation(box);
+          return box;
+        }
+      });
+      new Legend().addTo(this.map);
+    },
+
+    addPanel: function () {
+      var self = this, cfg = this.cfg, T = cfg.text;
+      var Panel = L.Control.extend({
+        options: { position: "topright" },
+        onAdd: function () {
+          var box = el("div", "gp-panel gp-box");
+          var head = el("div", "gp-panel-head");
+          var title = el("b", "", T.title);
+          var lang = el("a", "gp-lang", T.lang_switch);
+          var url = new URL(window.location.href);
+          url.searchParams.set("lang", cfg.lang === "en" ? "zh" : "en");
+          lang.href = url.pathname + url.search;
+          lang.setAttribute("target", "_top");
+          head.appendChild(title); head.appendChild(lang);
+          collapsible(box, head, narrow());
+          box.appendChild(head);
+          // search
+          var search = el("input", "gp-search");
+          search.type = "search"; search.placeholder = T.search;
+          search.setAttribute("aria-label", T.search);
+          var results = el("ul", "gp-results");
+          search.addEventListener("input", function () {
+            self.state.query = search.value.trim().toLowerCase();
+            self.apply();
+            self.showResults(results);
+          });
+          box.appendChild(search); box.appendChild(results);
+          // status filter
+          var fs = el("fieldset", "gp-statuses");
+          fs.appendChild(el("legend", "", T.filter_status));
+          var grid = el("div", "gp-grid"); fs.appendChild(grid);
+          cfg.legend.statuses.forEach(function (s) {
+            var lab = el("label", "gp-check");
+            var cb = el("input"); cb.type = "checkbox"; cb.checked = true; cb.value = s.code;
+            cb.addEventListener("change", function () {
+              if (cb.checked) self.state.statuses.add(s.code); else self.state.statuses.delete(s.code);
+              self.apply();
+            });
+            var sw = el("span", "gp-swatch"); sw.style.background = s.color;
+            lab.appendChild(cb); lab.appendChild(sw); lab.appendChild(el("span", "", s.label));
+            grid.appendChild(lab);
+          });
+          box.appendChild(fs);
+          // zone filter
+          var zl = el("label", "gp-row", T.filter_zone + " ");
+          var zone = el("select", "gp-zone");
+          var opt = el("option", "", T.all_zones); opt.value = ""; zone.appendChild(opt);
+          cfg.zones.forEach(function (z) { var o = el("option", "", z.label); o.value = z.id; zone.appendChild(o); });
+          zone.addEventListener("change", function () { self.state.zone = zone.value; self.apply(); });
+          zl.appendChild(zone); box.appendChild(zl);
+          // as of
+          var al = el("label", "gp-row", T.as_of + " ");
+          var asof = el("select", "gp-asof");
+          var o0 = el("option", "", T.latest); o0.value = ""; asof.appendChild(o0);
+          cfg.dates.forEach(function (d) { var o = el("option", "", d); o.value = d; asof.appendChild(o); });
+          asof.addEventListener("change", function () { self.state.asof = asof.value; self.apply(); });
+          al.appendChild(asof); box.appendChild(al);
+          var count = el("div", "gp-count");
+          self.countEl = el("span", "", "0");
+          count.appendChild(self.countEl);
+          count.appendChild(el("span", "", cfg.lang === "en" ? " projects shown" : " 个项目"));
+          box.appendChild(count);
+          var prog = el("a", "gp-progress-link", T.progress + " →");
+          prog.href = "/progress?lang=" + cfg.lang; prog.setAttribute("target", "_top");
+          box.appendChild(prog);
+          L.DomEvent.disableClickPropagation(box);
+          L.DomEvent.disableScrollPropagation(box);
+          return box;
+        }
+      });
+      new Panel().addTo(this.map);
+    },
+
+    showResults: function (ul) {
+      var self = this;
+      ul.textContent = "";
+      if (!this.state.query) return;
+      var n = 0;
+      this.entries.forEach(function (e) {
+        e.items.forEach(function (f) {
+          var p = f.feature.properties;
+          if (n >= 8 || !e.geojson.hasLayer(f)) return;
+          if (decode(p._search).toLowerCase().indexOf(self.state.query) < 0) return;
+          var li = el("li", "", decode(p._tip));
+          li.tabIndex = 0;
+          var go = function () {
+            var at = f.getBounds ? f.getBounds().getCenter() : f.getLatLng();
+            if (f.getBounds) self.map.fitBounds(f.getBounds(), { maxZoom: 15, animate: false });
+            else self.map.setView(at, 14, { animate: false });
+            // folium binds the popup on the GeoJSON group: a propagated click opens this feature's
+            f.fire("click", { latlng: at }, true);
+          };
+          li.addEventListener("click", go);
+          li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") go(); });
+          ul.appendChild(li); n++;
+        });
+      });
+      if (!n) ul.appendChild(el("li", "gp-muted", this.cfg.text.no_match));
+    },
+
+    addHome: function () {
+      var self = this, T = this.cfg.text;
+      var Home = L.Control.extend({
+        options: { position: "topleft" },
+        onAdd: function () {
+          var bar = el("div", "leaflet-bar");
+          var a = el("a", "gp-home", "⌂");
+          a.href = "#"; a.title = T.home; a.setAttribute("role", "button"); a.setAttribute("aria-label", T.home);
+          L.DomEvent.on(a, "click", function (ev) {
+            L.DomEvent.preventDefault(ev);
+            if (self.cfg.home) self.map.fitBounds(self.cfg.home);
+          });
+          bar.appendChild(a);
+          return bar;
+        }
+      });
+      new Home().addTo(this.map);
+    }
+  };
+
+  window.GeoappPlanMap = Plan;
+})();

@@ -1,0 +1,109 @@
+"""The HTML pages: the full map (/), a project's page, the progress overview."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, render_template, request
+from markupsafe import escape
+
+from geoapp import maps, progress
+from geoapp.web.errors import APIError
+from geoapp.web.state import get_catalog
+
+bp = Blueprint("pages", __name__)
+
+
+def parse_lang() -> str:
+    """The page language: zh (default) or en; 400 otherwise."""
+    lang = request.args.get("lang", current_app.config["DEFAULT_LANG"])
+    if lang not in ("zh", "en"):
+        raise APIError(400, "lang must be 'zh' or 'en'", "lang")
+    return lang
+
+
+def parse_basemap() -> maps.Basemap:
+    """The basemap named by ?basemap= (default from config); 400 if unknown."""
+    name = request.args.get("basemap", current_app.config["BASEMAP"])
+    if name not in maps.BASEMAPS:
+        raise APIError(400, f"basemap must be one of: {', '.join(maps.BASEMAPS)}", "basemap")
+    return maps.resolve_basemap(name, current_app.config)
+
+
+def map_options(**kwargs) -> maps.MapOptions:
+    """MapOptions from the request's lang and basemap."""
+    return maps.MapOptions(
+        lang=parse_lang(),
+        basemap=parse_basemap(),
+        static_url=request.script_root + "/static",
+        **kwargs,
+    )
+
+
+def _cached(key: tuple, build) -> str:
+    cache = current_app.extensions.setdefault("geoapp.pages", {})
+    version = get_catalog().version
+    if cache.get("version") != version:
+        cache.clear()
+        cache["version"] = version
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+@bp.get("/")
+def index():
+    """The planners' full map."""
+    opts = map_options()
+    catalog = get_catalog()
+
+    def build() -> str:
+        m = maps.full_map(catalog, opts)
+        return maps.page_html(m, opts.lang, maps.t("title", opts.lang), head=_oembed_link())
+
+    return _cached(("index", opts.lang, opts.basemap.name, opts.basemap.tiles), build)
+
+
+def _oembed_link() -> str:
+    try:
+        from geoapp.oembed import discovery_links
+    except ImportError:  # pragma: no cover - oEmbed module not installed
+        return ""
+    return discovery_links(request.url)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site icon (a map pin), so browsers' automatic request finds something."""
+    return current_app.send_static_file("favicon.svg"), 200, {"Content-Type": "image/svg+xml"}
+
+
+@bp.get("/projects/<project_id>")
+def project_page(project_id: str):
+    """One project: its features on a small map, its status history and sources."""
+    catalog = get_catalog()
+    opts = map_options()
+    if project_id not in catalog.projects:
+        raise APIError(404, f"no project '{project_id}'", "project_id")
+    view = progress.project_view(catalog, project_id, opts.lang, dt.date.today())
+    body = render_template("project.html", v=view, lang=opts.lang, t=lambda k: maps.t(k, opts.lang))
+    m = maps.project_map(catalog, project_id, opts)
+    title = f"{view['name']} — {maps.t('title', opts.lang)}"
+    if m is None:
+        return render_template("page.html", lang=opts.lang, title=title, body=body)
+    m.get_root().html.add_child(maps.Element(body), index=0)
+    return maps.page_html(m, opts.lang, title)
+
+
+@bp.get("/progress")
+def progress_page():
+    """The plans at a glance: projects by status per layer and zone, indicators, overdue."""
+    lang = parse_lang()
+    view = progress.overview(get_catalog(), lang, dt.date.today())
+    return render_template(
+        "progress.html",
+        v=view,
+        lang=lang,
+        t=lambda k: maps.t(k, lang),
+        title=escape(maps.t("progress", lang)),
+    )

@@ -1,0 +1,232 @@
+"""The map page, project pages and the progress page, through the Flask test client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from geoapp import progress
+from geoapp.coords import wgs84_to_gcj02
+from tests.test_validation import edit_layer
+
+
+class Assets(HTMLParser):
+    """Collect every script src and stylesheet href of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "link" and a.get("rel") == "stylesheet":
+            self.urls.append(a["href"])
+
+
+def page_assets(html: str) -> list[str]:
+    parser = Assets()
+    parser.feed(html)
+    return parser.urls
+
+
+def embedded_features(html: str) -> dict[str, dict]:
+    """Every GeoJSON feature folium embedded in the page, by id."""
+    out = {}
+    for m in re.finditer(r"_add\((\{\"features\".*?\})\);\n", html):
+        for f in json.loads(m.group(1))["features"]:
+            out[f["properties"]["id"]] = f
+    return out
+
+
+def test_index_draws_every_feature_from_local_assets(client, bundled):
+    r = client.get("/")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert html.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
+    assert "<title>永康规划一张图</title>" in html
+    urls = page_assets(html)
+    assert urls and all(u.startswith("/static/") for u in urls), urls
+    for url in urls:
+        with client.get(url) as asset:
+            assert asset.status_code == 200, url
+    ids = {fid for gdf in bundled.layers.values() for fid in gdf["id"]}
+    assert set(embedded_features(html)) == ids
+    assert "tile.openstreetmap.org" not in html  # the app fixture's basemap is none
+
+
+def test_popup_has_status_target_source_accuracy_and_link(client):
+    features = embedded_features(client.get("/").get_data(as_text=True))
+    p = features["uv-dongku"]["properties"]
+    assert p["_tip"] == "东库区块（位置示意）"
+    assert p["_status"] == "planned" and p["_project"] == "uv-dongku"
+    assert p["_steps"] == [["2020", "planned"], ["2021", "planned"], ["2022-03-31", "planned"]]
+    assert p["_zones"] == ["zone-central-city"]
+    popup = p["_popup"]
+    for text in (
+        "<h3>东库区块</h3>",
+        "<b>状态</b>：谋划",
+        "(2020，列入规划)",
+        "<b>目标</b>：2020 结顶",
+        "目标年份已过，暂无完成报道",
+        "“加快城中村改造，西山头区块完成验收，东库区块结顶，周塘、应家、山荷里开工建设，许码头、黄棠启动改造。”",
+        "《政府工作报告（重点抓好六个方面工作）》永康日报 2020，002_68598ea19d7724ed.txt",
+        "示意图形，依据公开资料与常识绘制，非测绘数据",
+        "位置未核实",
+        "href='/projects/uv-dongku?lang=zh'",
+    ):
+        assert text in popup, text
+
+
+def test_context_features_have_no_project(client):
+    features = embedded_features(client.get("/").get_data(as_text=True))
+    river = features["river-huaxi"]["properties"]
+    assert river["_project"] == "" and river["_steps"] == [] and river["_river"] is True
+    assert "项目详情" not in river["_popup"]
+
+
+def test_english(client):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html and "<title>Yongkang Planning Map</title>" in html
+    p = embedded_features(html)["uv-dongku"]["properties"]
+    assert p["_tip"] == "Dongku block (position unverified)"
+    assert "<b>Status</b>：planned" in p["_popup"] and "Target year passed" in p["_popup"]
+    assert '"filter_status": "Filter by status"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "param", "message"),
+    [
+        ("lang=fr", "lang", "lang must be 'zh' or 'en'"),
+        ("basemap=google", "basemap", "basemap must be one of: osm, none, tianditu, amap, custom"),
+    ],
+)
+def test_bad_parameters(client, query, param, message):
+    r = client.get(f"/?{query}")
+    assert r.status_code == 400
+    assert r.get_json() == {"error": {"code": "bad_request", "message": message, "param": param}}
+
+
+def test_basemaps(app, client):
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in client.get("/?basemap=osm").get_data(
+        as_text=True
+    )
+    html = client.get("/?basemap=tianditu").get_data(as_text=True)
+    assert "tianditu.gov.cn" not in html  # no key configured: blank basemap, not a broken one
+    app.config.update(TIANDITU_KEY="k123", BASEMAP_URL="http://tiles.intranet/{z}/{x}/{y}.png")
+    assert "\\u0026tk=k123" in client.get("/?basemap=tianditu").get_data(as_text=True)
+    assert "http://tiles.intranet/{z}/{x}/{y}.png" in client.get("/?basemap=custom").get_data(
+        as_text=True
+    )
+
+
+def test_amap_basemap_shifts_the_overlay_to_gcj02(client):
+    wgs = embedded_features(client.get("/").get_data(as_text=True))["town-gushan"]["geometry"][
+        "coordinates"
+    ]
+    gcj = embedded_features(client.get("/?basemap=amap").get_data(as_text=True))["town-gushan"][
+        "geometry"
+    ]["coordinates"]
+    expected = wgs84_to_gcj02(*wgs)
+    assert gcj == pytest.approx([float(expected[0]), float(expected[1])], abs=1e-9)
+    assert gcj != pytest.approx(wgs, abs=1e-4)
+
+
+def test_hostile_names_are_escaped(tiny, tiny_app):
+    data, _ = tiny
+    hostile = "</script><script>alert('x')</script>\"'"
+    edit_layer(
+        data, "urban_villages", lambda fc: fc["features"][0]["properties"].update(name=hostile)
+    )
+    client = tiny_app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    assert "<script>alert(" not in html and "</script><script>" not in html
+    p = embedded_features(html)["uv-a"]["properties"]
+    assert p["_tip"] == "&lt;/script&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#34;&#39;"
+    assert "<h3>&lt;/script&gt;&lt;script&gt;alert(&#39;x&#39;)" in p["_popup"]
+
+
+def test_hostile_quote_on_project_and_progress_pages(tiny, tiny_app):
+    client = tiny_app.test_client()
+    page = client.get("/projects/uv-a").get_data(as_text=True)
+    assert "“甲村区块完成验收”" in page
+    r = client.get("/projects/%3Cscript%3E", headers={"Accept": "text/html"})
+    assert r.status_code == 404
+    assert "<script>" not in r.get_data(as_text=True)
+    assert "no project &#39;&lt;script&gt;&#39;" in r.get_data(as_text=True)
+
+
+def test_project_page(client):
+    r = client.get("/projects/uv-dongku")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html and "<title>东库区块 — 永康规划一张图</title>" in html
+    assert "目标年份已过，暂无完成报道" in html
+    assert "“加快城中村改造，西山头区块完成验收，东库区块结顶" in html
+    assert html.count('class="gp-event ') == 1
+    assert all(u.startswith("/static/") for u in page_assets(html))
+    assert '"id": "uv-dongku"' in html
+
+
+def test_project_page_history_newest_first(client):
+    html = client.get("/projects/beisanhuan?lang=en").get_data(as_text=True)
+    dates = re.findall(r'<span class="gp-date">([^<]+)</span>', html)
+    assert dates == ["2021", "2020"]
+    assert "Target year passed; no report of completion yet" in html
+
+
+def test_unplaced_project_page_has_no_map(client):
+    html = client.get("/projects/new-g330").get_data(as_text=True)
+    assert "尚未上图：位置或走向未知" in html and "leaflet" not in html.lower()
+
+
+def test_unknown_project_404(client):
+    r = client.get("/projects/nope")
+    assert r.status_code == 404
+    assert r.get_json() == {
+        "error": {"code": "not_found", "message": "no project 'nope'", "param": "project_id"}
+    }
+
+
+def test_progress_overview_as_of_a_fixed_day(bundled):
+    v = progress.overview(bundled, "zh", dt.date(2021, 6, 1))
+    overdue = [p["project_id"] for p in v["overdue"]]
+    # only 2020 targets have passed by mid-2021, and a 'planned' target is already met
+    assert overdue == sorted(overdue, key=lambda pid: (bundled.projects[pid]["target_year"], pid))
+    assert {bundled.projects[p]["target_year"] for p in overdue} == {"2020"}
+    assert "hangli-hsr" not in overdue and "uv-dongku" in overdue
+    assert len(overdue) == 21
+    later = progress.overview(bundled, "zh", dt.date(2026, 11, 22))
+    assert len(later["overdue"]) == 38
+    assert [r["id"] for r in later["by_layer"]] == [
+        "parks", "micro_enterprise_parks", "sanjiang_liuan", "urban_villages", "ring_roads"
+    ]  # fmt: skip
+    roads = later["by_layer"][-1]
+    assert (roads["total"], roads["unplaced"]) == (26, 11)
+    assert roads["counts"] == [
+        {"code": "planned", "label": "谋划", "color": "#9e9e9e", "count": 26, "pct": 100.0}
+    ]
+    central = next(z for z in later["by_zone"] if z["id"] == "zone-central-city")
+    assert central["total"] == 31  # every placed project touches the central district
+    micro = next(i for i in later["indicators"] if i["indicator_id"] == "micro-parks-built-2021")
+    assert (micro["target"], micro["mapped"], micro["completed"], micro["pct"]) == (5, 3, 0, 0.0)
+
+
+def test_progress_page(client):
+    html = client.get("/progress").get_data(as_text=True)
+    assert "<title>进度总览 — 永康规划一张图</title>" in html
+    assert "目标年份已过、未见完成报道的项目 (" in html
+    assert "尚未上图的项目 (13)" in html
+    assert "建成小微企业园</b> — 目标 5 个（2021）" in html
+    assert "Progress" in client.get("/progress?lang=en").get_data(as_text=True)
+    assert client.get("/progress?lang=xx").status_code == 400
+
+
+def test_favicon(client):
+    with client.get("/favicon.ico") as r:
+        assert r.status_code == 200 and r.headers["Content-Type"] == "image/svg+xml"
