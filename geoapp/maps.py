@@ -604,3 +604,85 @@ def page_html(m: folium.Map, lang: str, title: str, head: str = "") -> str:
         root.header.add_child(Element(head))
     html = root.render()
     return html.replace("<html>", f'<html lang="{"en" if lang == "en" else "zh-CN"}">', 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the embed: a lean map for news articles
+# ---------------------------------------------------------------------------------------------
+EMBED_TEXT = {
+    "zh": {"full_map": "查看完整地图", "map_of": "地图", "shows": "显示", "items": "个要素",
+           "static": "静态地图"},
+    "en": {"full_map": "Open the full map", "map_of": "Map", "shows": "showing", "items": "features",
+           "static": "static map"},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EmbedPage:
+    """What the embed page needs besides the map itself."""
+
+    title: str
+    description: str
+    full_map_url: str
+    legend: list[dict[str, str]]
+
+
+def embed_description(selection: dict[str, gpd.GeoDataFrame], title: str, lang: str) -> str:
+    """A plain-text description of the embedded map, for screen readers."""
+    e = EMBED_TEXT["en" if lang == "en" else "zh"]
+    items = []
+    for gdf in selection.values():
+        for r in gdf.to_dict("records"):
+            if r.get("project_id"):
+                name = r["name_en"] if lang == "en" and r.get("name_en") else r["name"]
+                items.append(f"{name}（{status_label(r['status'], lang)}）" if lang != "en" else
+                             f"{name} ({status_label(r['status'], lang)})")  # fmt: skip
+    sep = "、" if lang != "en" else ", "
+    head = f"{e['map_of']}：{title}。" if lang != "en" else f"{e['map_of']}: {title}. "
+    return head + (f"{e['shows']} {len(items)} {e['items']}：" if lang != "en" else
+                   f"{e['shows']} {len(items)} {e['items']}: ") + sep.join(items)  # fmt: skip
+
+
+def embed_map(catalog: Catalog, view: Any, opts: MapOptions) -> tuple[folium.Map, EmbedPage]:
+    """The story's map: only its layers and features, fitted, no chrome, lean assets."""
+    from geoapp.embed_params import default_title, select_features, view_bbox
+
+    selection = select_features(catalog, view)
+    minx, miny, maxx, maxy = view_bbox(catalog, view)
+    bounds = [[miny, minx], [maxy, maxx]]
+    interactive = not view.static
+    m = base_map(
+        opts,
+        bounds,
+        zoom_control=interactive,
+        scrollWheelZoom=False,
+        dragging=interactive,
+        touchZoom=interactive,
+        doubleClickZoom=interactive,
+        boxZoom=False,
+        keyboard=interactive,
+        gestureHandling=interactive,
+    )
+    shown: set[str] = set()
+    for lid, gdf in selection.items():
+        sub = MapOptions(**{**opts.__dict__, "features": frozenset(gdf["id"])})
+        add_layer(m, catalog, lid, sub, interactive=interactive)
+        shown |= {s for s in gdf.get("status", []) if s in STATUS}
+    title = view.title or default_title(catalog, view)
+    lang = opts.lang
+    legend = [
+        {"label": s.label(lang), "color": s.color} for s in STATUSES if s.code in shown
+    ] if view.legend else []  # fmt: skip
+    root = m.get_root()
+    root.header.add_child(
+        Element(
+            f'<link rel="stylesheet" href="{escape(assets.asset_url("leaflet-gesture-handling", "leaflet-gesture-handling.min.css", opts.static_url))}">'
+            f'<script src="{escape(assets.asset_url("leaflet-gesture-handling", "leaflet-gesture-handling.min.js", opts.static_url))}"></script>'
+            f'<link rel="stylesheet" href="{escape(opts.static_url)}/css/embed.css">'
+            f'<script src="{escape(opts.static_url)}/js/embed.js" defer></script>'
+        )
+    )
+    full = f"/?lang={lang}#bbox={minx:.5f},{miny:.5f},{maxx:.5f},{maxy:.5f}"
+    page = EmbedPage(title, embed_description(selection, title, lang), full, legend)
+    assets.localize(m, opts.static_url, drop=assets.droppable)
+    return m, page

@@ -6,9 +6,12 @@ import csv
 import hashlib
 import json
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
 from geoapp.config import ROOT
 
@@ -247,3 +250,44 @@ def tiny_app(tiny):
     return create_app(
         {"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers), "BASEMAP": "none"}
     )
+
+
+# --- browser tests ------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def live_server() -> Iterator[str]:
+    """The app over the bundled data on 127.0.0.1 (a free port), stopped afterwards."""
+    from geoapp.web import create_app
+
+    app = create_app({"BASEMAP": "none"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, with its background networking off."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), (
+        "Debian chromium is missing: run `make system-deps` (apt-get install chromium)"
+    )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

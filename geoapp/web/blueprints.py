@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from geoapp.web import pages
+from geoapp.web import embed, pages
 
-ALL: list[Blueprint] = [pages.bp]
+ALL: list[Blueprint] = [pages.bp, embed.bp]

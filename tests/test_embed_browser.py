@@ -1,0 +1,75 @@
+"""An article on another origin embeds /embed in a phone-sized iframe (real chromium, offline)."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+UV = "uv-dongku,uv-xishantou,uv-zhoutang,uv-yingjia,uv-shanheli,uv-xumatou,uv-huangtang"
+
+
+@pytest.fixture
+def host_page(live_server) -> Iterator[str]:
+    """An 'article' on its own 127.0.0.1 port with our iframe and resize script."""
+    html = f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width"><body style="margin:0"><p>报道正文</p>
+<iframe id="map" src="{live_server}/embed?projects={UV}&title=城中村改造区块&basemap=none"
+ data-geoapp-embed style="width:375px;height:150px;border:0"></iframe>
+<script src="{live_server}/static/js/embed-resize.js" async></script></body></html>"""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
+
+
+def test_embed_in_a_phone_iframe(browser, live_server, host_page):
+    page = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(host_page)
+    frame = page.frame_locator("#map")
+    frame.locator(".folium-map").wait_for()
+    # the resize script has set the iframe to the embed's own height (title + map + legend)
+    page.wait_for_function("parseInt(document.getElementById('map').style.height) > 150")
+    height = page.evaluate("parseInt(document.getElementById('map').style.height)")
+    assert 280 <= height <= 700
+    inner = page.frames[1]
+    drawn = inner.evaluate(
+        """() => Array.from(document.querySelectorAll('path.leaflet-interactive'))
+               .map(p => p.getAttribute('stroke')).length"""
+    )
+    ids = inner.evaluate(
+        """() => { const out = [];
+          for (const k in window) { const v = window[k];
+            if (v && v instanceof L.GeoJSON) v.eachLayer(l => out.push(l.feature.properties.id)); }
+          return out.sort(); }"""
+    )
+    villages = sorted(UV.split(","))
+    assert [i for i in ids if i.startswith("uv-")] == villages  # the chosen blocks, no others
+    assert not [i for i in ids if i.startswith(("road-", "park-", "mep-", "bank-"))]
+    assert drawn >= len(villages)
+    assert inner.inner_text("h1") == "城中村改造区块"
+    assert "查看完整地图" in inner.inner_text(".gp-embed-note")
+    assert [u for u in requests if not u.startswith("http://127.0.0.1:")] == []
+    assert errors == []
+    page.close()
