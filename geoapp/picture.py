@@ -1,0 +1,757 @@
+"""The static print picture of an embedded view: PNG or SVG drawn with matplotlib (Agg, no tiles).
+
+The picture is drawn in EPSG:4549 metres (CGCS2000 / Gauss-Kruger CM 120E, true to scale and
+north-up at Yongkang): features in their layer styles coloured by status, a muted background of
+the city outline, rivers and town names, the title, a legend, a scale bar, a north arrow and an
+attribution line that says the shapes are schematic.
+
+All text is set in Noto Sans CJK SC (Debian ``fonts-noto-cjk``); :func:`cjk_font` raises
+:class:`CJKFontMissing` rather than render boxes ("tofu"). In SVG output text is converted to
+paths (``svg.fonttype = "path"``), so the file needs no font where it is opened.
+
+Sizes: a PNG is exactly ``width`` × ``height`` pixels with ``dpi`` in its pHYs chunk; an SVG has
+``width="{width}px" height="{height}px"`` and a viewBox in points, so it looks the same as the
+PNG. Text sizes are in points: a larger ``dpi`` gives the same layout with bigger text in pixels.
+
+Examples
+--------
+>>> cat = load_catalog(Path("data"), Path("layers"))  # doctest: +SKIP
+>>> view = parse_embed_args({"layers": "urban_villages", "title": "城中村改造区块"}, cat)  # doctest: +SKIP
+>>> png = render_picture(cat, view, "png")  # doctest: +SKIP
+>>> png[:8]  # doctest: +SKIP
+b'\\x89PNG\\r\\n\\x1a\\n'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import shapely
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.patheffects import withStroke
+from matplotlib.transforms import Bbox, offset_copy
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+from shapely.plotting import patch_from_polygon
+
+from geoapp.coords import METRIC_CRS, WGS84, to_metric, transform_coords
+from geoapp.embed_params import (
+    SERVICE_NAME,
+    EmbedView,
+    carries_project,
+    default_title,
+    focus_features,
+    select_features,
+    view_bbox,
+)
+from geoapp.status import CONTEXT_COLOR, STATUS, STATUSES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geoapp.catalog import Catalog
+    from geoapp.layers import LayerDef
+
+#: The one font every text of the picture is set in.
+CJK_FAMILY = "Noto Sans CJK SC"
+#: Output formats → media type.
+FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
+#: Layers the muted background is drawn from (when they exist): outline, rivers, town names.
+CONTEXT_LAYERS = {"outline": "boundary", "rivers": "sanjiang_liuan", "towns": "towns"}
+#: At most this many feature names are written on the map (the rest would be clutter).
+MAX_LABELS = 40
+SCHEMATIC_NOTE = {"zh": "示意图形，非测绘数据", "en": "schematic shapes, not survey data"}
+_HEADINGS = {"zh": ("状态", "图层"), "en": ("Status", "Layers")}
+_RIVERS = {"zh": "河道", "en": "Rivers"}
+_KM = {"zh": "公里", "en": "km"}
+_M = {"zh": "米", "en": "m"}
+_BILINGUAL = re.compile(r"\s*/\s+(?=[A-Z])")  # "中文 / English" in layer attributions
+_PX_TO_PT = 0.75  # layer styles give Leaflet weights in CSS pixels (1/96 in); points are 1/72 in
+_RENDER_LOCK = threading.Lock()  # matplotlib's rcParams are global
+
+
+class CJKFontMissing(RuntimeError):
+    """Noto Sans CJK SC is not installed: the picture would show boxes instead of Chinese."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The picture's colours."""
+
+    background: str
+    land: str
+    text: str
+    muted: str
+    halo: str
+    river: str
+    river_text: str
+    frame: str
+
+
+THEMES = {
+    "light": Theme(
+        "#ffffff", "#f4f2ec", "#212121", "#78909c", "#ffffff", "#a9cbe8", "#1565c0", "#9e9e9e"
+    ),
+    "dark": Theme(
+        "#1c2024", "#262b30", "#eceff1", "#90a4ae", "#1c2024", "#35607f", "#64b5f6", "#5f6b73"
+    ),
+}
+
+
+# --------------------------------------------------------------------------- font
+
+
+@functools.cache
+def cjk_font(weight: str = "normal") -> font_manager.FontPath:
+    """The Noto Sans CJK SC font file (and face) matplotlib will use; :class:`CJKFontMissing` if none.
+
+    Looks in matplotlib's font list, then asks fontconfig (``fc-list``) for the files and adds
+    them (matplotlib's cached list may predate the font's installation).
+    """
+    prop = font_manager.FontProperties(family=CJK_FAMILY, weight=weight)
+    if not any(f.name == CJK_FAMILY for f in font_manager.fontManager.ttflist):
+        for path in _fc_list(CJK_FAMILY):
+            font_manager.fontManager.addfont(path)
+    if not any(f.name == CJK_FAMILY for f in font_manager.fontManager.ttflist):
+        raise CJKFontMissing(
+            f"the font {CJK_FAMILY!r} is not installed, so Chinese text cannot be drawn; "
+            "install Debian's fonts-noto-cjk (`make system-deps`)"
+        )
+    return font_manager.findfont(prop, fallback_to_default=False)
+
+
+def _fc_list(family: str) -> list[str]:
+    """Font files fontconfig knows for ``family`` (none without fc-list)."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return []
+    out = subprocess.run(
+        [exe, f":family={family}", "file"], capture_output=True, text=True, check=False
+    ).stdout
+    return sorted({line.split(":")[0].strip() for line in out.splitlines() if line.strip()})
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def feature_colors(gdf: gpd.GeoDataFrame, layer: LayerDef) -> list[str]:
+    """Each feature's colour: its status colour; context features the layer's context colour.
+
+    Layers without status use ``style.colors`` keyed by a field's values, else ``style.color``.
+    """
+    style = layer.style
+    if layer.has_status:
+        context = style.get("context_color", CONTEXT_COLOR)
+        return [STATUS[s].color if s in STATUS else context for s in gdf["status"]]
+    base = style.get("color", CONTEXT_COLOR)
+    colors: Mapping[str, str] = style.get("colors", {})
+    key = next((f.name for f in layer.fields if f.values and set(colors) <= set(f.values)), None)
+    if colors and key in gdf:
+        return [colors.get(v, base) for v in gdf[key]]
+    return [base] * len(gdf)
+
+
+def _dashes(style: Mapping[str, Any], linewidth: float) -> Any:
+    """A CSS dash array (pixels) as a matplotlib dash style (scaled by the line width)."""
+    dash = str(style.get("dash") or "").replace(",", " ").split()
+    if not dash or linewidth <= 0:
+        return "solid"
+    return (0, tuple(float(d) * _PX_TO_PT / linewidth for d in dash))
+
+
+def _rgba(color: str, alpha: float) -> tuple[float, float, float, float]:
+    r, g, b, _ = to_rgba(color)
+    return (r, g, b, alpha)
+
+
+def _lines(geoms: Any) -> list[np.ndarray]:
+    """Every line part (and polygon ring) of ``geoms`` as an (n, 2) array."""
+    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
+    rings = [shapely.get_exterior_ring(p) if p.geom_type == "Polygon" else p for p in parts]
+    return [np.asarray(shapely.get_coordinates(r)) for r in rings if not r.is_empty]
+
+
+def _draw_layer(ax: Any, gdf: gpd.GeoDataFrame, layer: LayerDef, colors: list[str]) -> None:
+    """Draw one layer's features (already in metres) in the layer's style."""
+    style = layer.style
+    lw = float(style.get("weight", 2)) * _PX_TO_PT
+    opacity = float(style.get("opacity", 1.0))
+    kind = style.get("kind")
+    if kind == "polygon":
+        fill = float(style.get("fill_opacity", 0.2))
+        patches = [
+            patch_from_polygon(g, facecolor=_rgba(c, fill), edgecolor=_rgba(c, opacity))
+            for g, c in zip(gdf.geometry, colors, strict=True)
+            if g.geom_type in ("Polygon", "MultiPolygon")
+        ]
+        ax.add_collection(
+            PatchCollection(
+                patches, match_original=True, linewidths=lw, linestyle=_dashes(style, lw)
+            )
+        )
+        lines = gdf.geometry.geom_type.str.contains("LineString").to_numpy()
+        if lines.any():  # a zones layer may hold an axis line
+            _draw_lines(
+                ax,
+                gdf[lines],
+                [c for c, x in zip(colors, lines, strict=True) if x],
+                lw,
+                opacity,
+                style,
+            )
+    elif kind == "line":
+        context = ~carries_project(gdf).to_numpy() if layer.has_status else np.zeros(len(gdf), bool)
+        if context.any():  # rivers under their banks, wider
+            clw = float(style.get("context_weight", style.get("weight", 2))) * _PX_TO_PT
+            ccolors = [c for c, x in zip(colors, context, strict=True) if x]
+            _draw_lines(ax, gdf[context], ccolors, clw, opacity, style)
+        rest = [c for c, x in zip(colors, context, strict=True) if not x]
+        _draw_lines(ax, gdf[~context], rest, lw, opacity, style)
+    else:
+        size = float(style.get("radius", 5)) * 2 * _PX_TO_PT
+        xy = shapely.get_coordinates(gdf.geometry.representative_point().values)
+        ax.scatter(xy[:, 0], xy[:, 1], s=size**2, c=colors, edgecolors="white", linewidths=0.6)
+
+
+def _draw_lines(
+    ax: Any, gdf: gpd.GeoDataFrame, colors: list[str], lw: float, alpha: float, style
+) -> None:
+    segments, seg_colors = [], []
+    for geom, color in zip(gdf.geometry, colors, strict=True):
+        for part in _lines([geom]):
+            segments.append(part)
+            seg_colors.append(_rgba(color, alpha))
+    if segments:
+        ax.add_collection(
+            LineCollection(
+                segments, colors=seg_colors, linewidths=lw, linestyle=_dashes(style, lw),
+                capstyle="round", joinstyle="round",
+            )
+        )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the picture
+
+
+@dataclass
+class Picture:
+    """A drawn picture: the figure, its map axes, the view it shows and what its legend lists."""
+
+    figure: Figure
+    ax: Any
+    view: EmbedView
+    title: str
+    layers: tuple[str, ...]
+    statuses: tuple[str, ...]
+
+    def to_pixel(self, lon: float, lat: float) -> tuple[float, float]:
+        """The image pixel (x right, y down from the top-left corner) of a WGS84 point."""
+        x, y = transform_coords([lon], [lat], WGS84, METRIC_CRS)
+        px, py = self.ax.transData.transform((x[0], y[0]))
+        return float(px), float(self.view.height - py)
+
+    def save(self, fmt: str) -> bytes:
+        """The picture as PNG or SVG bytes (call inside :func:`drawn_picture`)."""
+        return _save(self, fmt)
+
+
+@dataclass
+class _Canvas:
+    """What every drawing step needs: the figure, map axes, renderer, view and its features."""
+
+    fig: Figure
+    renderer: Any
+    catalog: Catalog
+    view: EmbedView
+    selection: dict[str, gpd.GeoDataFrame]
+    theme: Theme
+    k: float  # text and furniture scale (below 1 on small pictures)
+    ax: Any = None
+    shown: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)  # in metres, in the frame
+
+    @property
+    def pad(self) -> float:
+        """The outer margin in pixels."""
+        return 8 * self.k / 72 * self.view.dpi
+
+    @property
+    def name_field(self) -> str:
+        """The feature name column in the view's language."""
+        return "name_en" if self.view.lang == "en" else "name"
+
+
+def _scale(view: EmbedView) -> float:
+    """Shrink text and furniture on small pictures (under 5 × 4 inches)."""
+    return float(min(1.0, view.width / view.dpi / 5, view.height / view.dpi / 4))
+
+
+@contextlib.contextmanager
+def drawn_picture(catalog: Catalog, view: EmbedView) -> Iterator[Picture]:
+    """Draw the view; use the :class:`Picture` (``save``, ``to_pixel``) inside the block.
+
+    >>> with drawn_picture(cat, view) as pic:  # doctest: +SKIP
+    ...     svg = pic.save("svg")
+    """
+    cjk_font()
+    with _RENDER_LOCK, _rendering():
+        yield _draw(catalog, view)
+
+
+def _draw(catalog: Catalog, view: EmbedView) -> Picture:
+    """Title, attribution, map frame, background, features, furniture, labels."""
+    fig = Figure(figsize=(view.width / view.dpi, view.height / view.dpi), dpi=view.dpi)
+    FigureCanvasAgg(fig)
+    theme = THEMES["dark" if view.dark == "true" else "light"]
+    fig.patch.set_facecolor(theme.background)
+    c = _Canvas(
+        fig, fig.canvas.get_renderer(), catalog, view, select_features(catalog, view), theme,
+        _scale(view),
+    )  # fmt: skip
+    title = default_title(catalog, view)
+    top = _draw_title(c, title)
+    bottom = _draw_attribution(c, _attribution(catalog, view))
+    c.ax = fig.add_axes(
+        (c.pad / view.width, bottom / view.height,
+         1 - 2 * c.pad / view.width, (top - bottom) / view.height)
+    )  # fmt: skip
+    _frame(c)
+    _draw_context(c)
+    c.shown = _shown(c)
+    for lid, gdf in c.shown.items():
+        _draw_layer(c.ax, gdf, catalog.defs[lid], feature_colors(gdf, catalog.defs[lid]))
+    statuses = {s for gdf in focus_features(c.shown).values() for s in gdf["status"]}
+    present = tuple(s.code for s in STATUSES if s.code in statuses)
+    furniture = [_scale_bar(c), _north_arrow(c)]
+    if view.legend:
+        furniture.append(_legend(c, present))
+    boxes = [a.get_window_extent(c.renderer) for a in furniture]
+    _feature_labels(c, boxes)
+    _river_labels(c, boxes)
+    _town_labels(c, boxes)
+    return Picture(fig, c.ax, view, title, tuple(c.shown), present)
+
+
+def _draw_title(c: _Canvas, title: str) -> float:
+    """The title at the top left (shrunk to fit one line); returns the map's top in pixels."""
+    w, h = c.fig.bbox.width, c.fig.bbox.height
+    if not title:
+        return h - c.pad
+    text = c.fig.text(
+        c.pad / w, 1 - c.pad / h, title, ha="left", va="top", fontsize=15 * c.k,
+        fontweight="bold", color=c.theme.text,
+    )  # fmt: skip
+    width = text.get_window_extent(c.renderer).width
+    if width > w - 2 * c.pad:
+        text.set_fontsize(text.get_fontsize() * (w - 2 * c.pad) / width * 0.98)
+    return h - 1.5 * c.pad - text.get_window_extent(c.renderer).height
+
+
+def _attribution(catalog: Catalog, view: EmbedView) -> list[str]:
+    """The attribution pieces: data from elsewhere (the city outline), the note, the service."""
+    pieces: list[str] = []
+    for layer in catalog.defs.values():
+        parts = [p.strip() for p in _BILINGUAL.split(layer.attribution, maxsplit=1)]
+        text = parts[1] if view.lang == "en" and len(parts) > 1 else parts[0]
+        if layer.city_outline and text and text not in pieces:
+            pieces.append(text)
+    return pieces + [SCHEMATIC_NOTE[view.lang], SERVICE_NAME[view.lang]]
+
+
+def _draw_attribution(c: _Canvas, pieces: list[str]) -> float:
+    """The attribution at the bottom, wrapped to the width; returns the map's bottom in pixels."""
+    w, h = c.fig.bbox.width, c.fig.bbox.height
+    prop = font_manager.FontProperties(family=CJK_FAMILY, size=6.5 * c.k)
+    sep = "；" if c.view.lang == "zh" else "; "
+
+    def measure(s: str) -> float:
+        return c.renderer.get_text_width_height_descent(s, prop, ismath=False)[0]
+
+    text = c.fig.text(
+        c.pad / w, c.pad / h, "\n".join(_wrap(pieces, sep, w - 2 * c.pad, measure)),
+        ha="left", va="bottom", fontproperties=prop, color=c.theme.muted, linespacing=1.35,
+    )  # fmt: skip
+    return 1.5 * c.pad + text.get_window_extent(c.renderer).height
+
+
+def _wrap(pieces: list[str], sep: str, width: float, measure) -> list[str]:
+    """Greedy line breaking between pieces; a piece longer than a line breaks between characters."""
+    lines: list[str] = []
+    line = ""
+    for i, piece in enumerate(pieces):
+        piece = piece + (sep if i < len(pieces) - 1 else "")
+        if measure(line + piece) <= width:
+            line += piece
+            continue
+        if line:
+            lines.append(line.rstrip())
+            line = ""
+        for ch in piece:
+            if line and measure(line + ch) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+    if line:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _frame(c: _Canvas) -> None:
+    """Map limits: the view's bbox in metres, widened to the axes' shape (1 m = 1 m both ways)."""
+    minx, miny, maxx, maxy = view_bbox(c.catalog, c.view, c.selection)
+    midx = (minx + maxx) / 2
+    xs, ys = transform_coords(
+        [minx, maxx, maxx, minx, midx, midx],
+        [miny, miny, maxy, maxy, miny, maxy],
+        WGS84,
+        METRIC_CRS,
+    )
+    box = c.ax.get_window_extent(c.renderer)
+    aspect = box.width / box.height
+    cx, cy = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
+    half_w, half_h = (xs.max() - xs.min()) / 2, (ys.max() - ys.min()) / 2
+    if half_w / half_h < aspect:
+        half_w = half_h * aspect
+    else:
+        half_h = half_w / aspect
+    c.ax.set_xlim(cx - half_w, cx + half_w)
+    c.ax.set_ylim(cy - half_h, cy + half_h)
+    c.ax.set_xticks([])
+    c.ax.set_yticks([])
+    c.ax.set_facecolor(c.theme.background)
+    for spine in c.ax.spines.values():
+        spine.set_edgecolor(c.theme.frame)
+        spine.set_linewidth(0.6)
+
+
+def _frame_box(c: _Canvas) -> shapely.Polygon:
+    """The map frame in metres."""
+    (x0, x1), (y0, y1) = c.ax.get_xlim(), c.ax.get_ylim()
+    return shapely.box(x0, y0, x1, y1)
+
+
+def _shown(c: _Canvas) -> dict[str, gpd.GeoDataFrame]:
+    """The selected features inside the map frame, in metres, per layer."""
+    frame = _frame_box(c)
+    out = {}
+    for lid, gdf in c.selection.items():
+        metric = to_metric(gdf)
+        hollow = not float(c.catalog.defs[lid].style.get("fill_opacity", 0.2))
+        drawn = metric.geometry.boundary if hollow else metric.geometry  # an outline only shows
+        metric = metric[drawn.intersects(frame).to_numpy()]  # where its line crosses the frame
+        if not metric.empty:
+            out[lid] = metric
+    return out
+
+
+def _context_rivers(catalog: Catalog) -> gpd.GeoDataFrame | None:
+    """The rivers of the background (features of the rivers layer that carry no project)."""
+    rivers = catalog.layers.get(CONTEXT_LAYERS["rivers"])
+    if rivers is None or rivers.empty:
+        return None
+    return to_metric(rivers[~carries_project(rivers).to_numpy()])
+
+
+def _draw_context(c: _Canvas) -> None:
+    """The muted background: the city's land, the rivers."""
+    outline = c.catalog.layers.get(CONTEXT_LAYERS["outline"])
+    if outline is not None and not outline.empty:
+        for geom in to_metric(outline).geometry:
+            c.ax.add_patch(patch_from_polygon(geom, facecolor=c.theme.land, edgecolor="none"))
+    rivers = _context_rivers(c.catalog)
+    if rivers is not None:
+        parts = _lines(rivers.geometry.values)
+        c.ax.add_collection(
+            LineCollection(parts, colors=c.theme.river, linewidths=2.2 * c.k, capstyle="round")
+        )
+
+
+def _round_length(target_m: float) -> float:
+    """The largest 1-2-5 × 10ⁿ length (metres, at least 100 m) not over ``target_m``.
+
+    >>> _round_length(2600), _round_length(740), _round_length(12000)
+    (2000.0, 500.0, 10000.0)
+    """
+    best = 100.0
+    for exp in range(2, 7):
+        for m in (1, 2, 5):
+            if m * 10**exp <= target_m:
+                best = float(m * 10**exp)
+    return best
+
+
+def _scale_bar(c: _Canvas) -> AnchoredSizeBar:
+    """A scale bar of a round length (at most a fifth of the map width), lower left."""
+    x0, x1 = c.ax.get_xlim()
+    y0, y1 = c.ax.get_ylim()
+    length = _round_length((x1 - x0) / 5)
+    lang = c.view.lang
+    label = f"{length / 1000:g} {_KM[lang]}" if length >= 1000 else f"{length:.0f} {_M[lang]}"
+    bar = AnchoredSizeBar(
+        c.ax.transData, length, label, "lower left", pad=0.4, borderpad=0.6, sep=3 * c.k,
+        frameon=True, size_vertical=(y1 - y0) / 220, color=c.theme.text,
+        fontproperties=font_manager.FontProperties(family=CJK_FAMILY, size=7 * c.k),
+    )  # fmt: skip
+    bar.patch.set_facecolor(_rgba(c.theme.background, 0.8))
+    bar.patch.set_edgecolor("none")
+    c.ax.add_artist(bar)
+    return bar
+
+
+def _north_arrow(c: _Canvas) -> Any:
+    """A north arrow in the upper right (grid north is true north within 0.05° here)."""
+    k, theme = c.k, c.theme
+    corner = offset_copy(c.ax.transAxes, fig=c.fig, x=-18 * k, y=-10 * k, units="points")
+    return c.ax.annotate(
+        "N", xy=(1, 1), xytext=(0, -28 * k), xycoords=corner, textcoords="offset points",
+        ha="center", va="center", fontsize=9 * k, fontweight="bold",
+        color=theme.text,
+        arrowprops={"arrowstyle": "-|>,head_width=0.35,head_length=0.7", "color": theme.text,
+                    "lw": 1.4 * k, "shrinkA": 6 * k, "shrinkB": 0},
+        path_effects=[withStroke(linewidth=2.5 * k, foreground=theme.halo)],
+    )  # fmt: skip
+
+
+def _layer_color(gdf: gpd.GeoDataFrame) -> str:
+    """A status layer's legend colour: its one status's colour, else the neutral context colour."""
+    statuses = set(gdf.loc[carries_project(gdf), "status"])
+    one = len(statuses) == 1 and statuses <= set(STATUS)
+    return STATUS[statuses.pop()].color if one else CONTEXT_COLOR
+
+
+def _layer_rows(c: _Canvas) -> list[tuple[Any, str]]:
+    """One legend symbol per drawn layer (and the rivers), in the layer's geometry and style."""
+    rows: list[tuple[Any, str]] = []
+    for lid, gdf in c.shown.items():
+        layer = c.catalog.defs[lid]
+        style, title = layer.style, layer.title_for(c.view.lang)
+        color = _layer_color(gdf) if layer.has_status else feature_colors(gdf, layer)[0]
+        lw = float(style.get("weight", 2)) * _PX_TO_PT
+        dash = _dashes(style, lw)
+        linked = carries_project(gdf)
+        if style["kind"] == "polygon":
+            fill = _rgba(color, 0.35 if float(style.get("fill_opacity", 0.2)) else 0.0)
+            patch = Patch(facecolor=fill, edgecolor=color, linewidth=min(lw, 1.5), linestyle=dash)
+            rows.append((patch, title))
+        elif style["kind"] == "line":
+            if layer.has_status and not linked.all():
+                river = style.get("context_color", CONTEXT_COLOR)
+                rows.append((Line2D([], [], color=river, linewidth=3), _RIVERS[c.view.lang]))
+            if not layer.has_status or linked.any():
+                line = Line2D([], [], color=color, linewidth=min(lw, 3), linestyle=dash)
+                rows.append((line, title))
+        else:
+            rows.append((Line2D([], [], color=color, marker="o", linestyle="none"), title))
+    return rows
+
+
+def _legend(c: _Canvas, present: tuple[str, ...]) -> Legend:
+    """The legend (status swatches, then layer symbols) in the corner that hides least."""
+    head_status, head_layers = _HEADINGS[c.view.lang]
+    blank = Line2D([], [], linestyle="none")
+    rows: list[tuple[Any, str]] = []
+    if present:
+        rows.append((blank, head_status))
+        for code in present:
+            color = STATUS[code].color
+            rows.append(
+                (
+                    Patch(facecolor=_rgba(color, 0.6), edgecolor=color),
+                    STATUS[code].label(c.view.lang),
+                )
+            )
+    layer_rows = _layer_rows(c)
+    if layer_rows:
+        rows += [(blank, head_layers)] + layer_rows
+    headings = [i for i, (h, _) in enumerate(rows) if h is blank]
+    corners = (
+        ("upper left", "lower right")
+        if len(rows) > 3
+        else ("upper left", "lower right", "lower left")
+    )
+    shape = _focus_shape(c)
+    best: tuple[float, str] | None = None
+    for loc in corners:
+        legend = _make_legend(c, rows, headings, loc)
+        box = legend.get_window_extent(c.renderer).transformed(c.ax.transData.inverted())
+        hidden = shape.intersection(shapely.box(*box.extents)).area
+        legend.remove()
+        if best is None or hidden < best[0] - 1e-6:
+            best = (hidden, loc)
+    return _make_legend(c, rows, headings, best[1] if best else "upper left")
+
+
+def _focus_shape(c: _Canvas) -> shapely.Geometry:
+    """The drawn features the story is about (lines widened), to keep the legend off them."""
+    focus = focus_features(c.shown) or c.shown
+    x0, x1 = c.ax.get_xlim()
+    geoms = [g.buffer((x1 - x0) / 150) for gdf in focus.values() for g in gdf.geometry]
+    return shapely.union_all(geoms) if geoms else shapely.Polygon()
+
+
+def _make_legend(c: _Canvas, rows: list[tuple[Any, str]], headings: list[int], loc: str) -> Legend:
+    legend = c.ax.legend(
+        [h for h, _ in rows], [label for _, label in rows], loc=loc, fontsize=7.5 * c.k,
+        frameon=True, framealpha=0.88, facecolor=c.theme.background, edgecolor=c.theme.frame,
+        labelcolor=c.theme.text, handlelength=1.8, handleheight=0.9, borderpad=0.6,
+        labelspacing=0.45, borderaxespad=0.6,
+    )  # fmt: skip
+    for i in headings:
+        legend.get_texts()[i].set_fontweight("bold")
+    return legend
+
+
+def _label_spots(geom: Any, k: float) -> list[tuple[tuple[float, float], tuple, Any]]:
+    """Candidate label spots of a feature (metres): (anchor, (dx, dy, ha, va), must fit inside).
+
+    A polygon is labelled in its middle if the name fits inside it, else just above, below, to
+    the right or to the left of it; a line along its middle; a point to its right or left.
+    """
+    if geom.geom_type in ("LineString", "MultiLineString"):
+        line = max(shapely.get_parts(geom), key=lambda p: p.length)
+        points = [line.interpolate(f, normalized=True) for f in (0.5, 0.35, 0.65, 0.2, 0.8)]
+        return [((p.x, p.y), (0, 0, "center", "center"), None) for p in points]
+    p = geom.representative_point()
+    if geom.geom_type in ("Point", "MultiPoint"):
+        return [
+            ((p.x, p.y), (4 * k, 0, "left", "center"), None),
+            ((p.x, p.y), (-4 * k, 0, "right", "center"), None),
+        ]
+    minx, miny, maxx, maxy = geom.bounds
+    g = 2.5 * k
+    return [
+        ((p.x, p.y), (0, 0, "center", "center"), geom.bounds),
+        ((p.x, maxy), (0, g, "center", "bottom"), None),
+        ((p.x, miny), (0, -g, "center", "top"), None),
+        ((maxx, p.y), (g, 0, "left", "center"), None),
+        ((minx, p.y), (-g, 0, "right", "center"), None),
+    ]
+
+
+def _place(c: _Canvas, text_kwargs: dict, spots, boxes: list[Bbox]) -> Any:
+    """Add a text at the first spot that overlaps nothing in ``boxes``; None if none fits."""
+    axes_box = c.ax.get_window_extent(c.renderer)
+    for (x, y), (dx, dy, ha, va), within in spots:
+        text = c.ax.annotate(
+            xy=(x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, **text_kwargs
+        )
+        box = text.get_window_extent(c.renderer).expanded(1.04, 1.1)
+        fits = _contains(axes_box, box)
+        if within is not None:
+            fits &= _contains(Bbox(c.ax.transData.transform(np.reshape(within, (2, 2)))), box)
+        if fits and not any(box.overlaps(b) for b in boxes):
+            boxes.append(box)
+            return text
+        text.remove()
+    return None
+
+
+def _contains(outer: Bbox, inner: Bbox) -> bool:
+    return bool(
+        outer.x0 <= inner.x0 <= inner.x1 <= outer.x1
+        and outer.y0 <= inner.y0 <= inner.y1 <= outer.y1
+    )
+
+
+def _feature_labels(c: _Canvas, boxes: list[Bbox]) -> None:
+    """Names of the features that carry a project, where they fit (at most MAX_LABELS)."""
+    style = {
+        "fontsize": 8 * c.k, "color": c.theme.text,
+        "path_effects": [withStroke(linewidth=2.6 * c.k, foreground=c.theme.halo)],
+    }  # fmt: skip
+    placed = 0
+    for gdf in focus_features(c.shown).values():
+        for geom, label in zip(gdf.geometry, gdf[c.name_field], strict=True):
+            if placed < MAX_LABELS and label:
+                placed += (
+                    _place(c, {**style, "text": label}, _label_spots(geom, c.k), boxes) is not None
+                )
+
+
+def _river_labels(c: _Canvas, boxes: list[Bbox]) -> None:
+    """River names along the rivers, in blue, where they fit."""
+    rivers = _context_rivers(c.catalog)
+    if rivers is None:
+        return
+    style = {
+        "fontsize": 7.5 * c.k, "color": c.theme.river_text,
+        "path_effects": [withStroke(linewidth=2.2 * c.k, foreground=c.theme.land)],
+    }  # fmt: skip
+    frame = _frame_box(c)
+    for geom, label in zip(rivers.geometry, rivers[c.name_field], strict=True):
+        inside = geom.intersection(frame)
+        if label and not inside.is_empty and inside.length > 0:
+            _place(c, {**style, "text": label}, _label_spots(inside, c.k), boxes)
+
+
+def _town_labels(c: _Canvas, boxes: list[Bbox]) -> None:
+    """Town and subdistrict names in muted grey where they fit (context for the reader)."""
+    towns = c.catalog.layers.get(CONTEXT_LAYERS["towns"])
+    if towns is None or towns.empty:
+        return
+    style = {
+        "fontsize": 7 * c.k, "color": c.theme.muted,
+        "path_effects": [withStroke(linewidth=2 * c.k, foreground=c.theme.land)],
+    }  # fmt: skip
+    for geom, label in zip(to_metric(towns).geometry, towns[c.name_field], strict=True):
+        spot = ((geom.x, geom.y), (0, 0, "center", "center"), None)
+        _place(c, {**style, "text": label}, [spot], boxes)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _rendering():
+    """rcParams for the picture (the font, SVG text as paths, stable SVG ids)."""
+    return matplotlib.rc_context(
+        {"font.family": [CJK_FAMILY], "svg.fonttype": "path", "svg.hashsalt": "geoapp",
+         "axes.unicode_minus": False, "path.simplify": True}
+    )  # fmt: skip
+
+
+def _save(picture: Picture, fmt: str) -> bytes:
+    view, buf = picture.view, io.BytesIO()
+    title = picture.title
+    if fmt == "png":
+        meta = {"Title": title, "Software": None, "Disclaimer": SCHEMATIC_NOTE[view.lang]}
+        picture.figure.savefig(buf, format="png", dpi=view.dpi, metadata=meta)
+        return buf.getvalue()
+    if fmt == "svg":
+        picture.figure.savefig(
+            buf, format="svg", dpi=view.dpi, metadata={"Date": None, "Title": title}
+        )
+        return _svg_size(buf.getvalue(), view.width, view.height)
+    raise ValueError(f"unknown picture format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+def _svg_size(svg: bytes, width: int, height: int) -> bytes:
+    """Give the root <svg> pixel width/height (its viewBox stays in points)."""
+    text = svg.decode("utf-8")
+    root = re.search(r"<svg\b[^>]*>", text)
+    assert root is not None, "matplotlib wrote no <svg> element"
+    tag = re.sub(r'\swidth="[^"]*"', f' width="{width}px"', root.group(0), count=1)
+    tag = re.sub(r'\sheight="[^"]*"', f' height="{height}px"', tag, count=1)
+    return (text[: root.start()] + tag + text[root.end() :]).encode("utf-8")
+
+
+def render_picture(catalog: Catalog, view: EmbedView, fmt: str = "png") -> bytes:
+    """The view as PNG or SVG bytes (see the module docstring for sizes and fonts)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown picture format {fmt!r} (one of {', '.join(FORMATS)})")
+    with drawn_picture(catalog, view) as picture:
+        return picture.save(fmt)

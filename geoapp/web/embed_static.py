@@ -1,0 +1,97 @@
+"""The print picture of an embed view (``/embed.png``, ``/embed.svg``) and the oEmbed endpoint.
+
+The parameters are parsed as for the ``/embed`` page (:func:`geoapp.web.embed.parse_view`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from geoapp import oembed
+from geoapp.embed_params import EmbedParamError, EmbedView
+from geoapp.picture import FORMATS, CJKFontMissing, render_picture
+from geoapp.web.embed import parse_view
+from geoapp.web.errors import APIError
+from geoapp.web.state import get_catalog
+
+bp = Blueprint("embed_static", __name__)
+
+#: Browsers and CDNs may keep a picture or an oEmbed answer this long (seconds).
+MAX_AGE = 300
+#: Rendered pictures kept in memory per app (a picture takes about a second to draw).
+PICTURE_CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()
+
+
+def _base_urls() -> list[str]:
+    """Our site's roots: the configured PUBLIC_URL (used for links) and the request's own."""
+    public = current_app.config.get("PUBLIC_URL") or ""
+    roots = [public if public.endswith("/") else public + "/"] if public else []
+    return roots + [request.url_root]
+
+
+def _picture(fmt: str, view: EmbedView) -> tuple[bytes, str]:
+    """The rendered picture and its ETag, from the per-app cache when possible."""
+    catalog = get_catalog()
+    key = f"{catalog.version}|{fmt}|{view!r}"
+    etag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    cache: OrderedDict = current_app.extensions.setdefault("geoapp.pictures", OrderedDict())
+    with _CACHE_LOCK:
+        if etag in cache:
+            cache.move_to_end(etag)
+            return cache[etag], etag
+    try:
+        body = render_picture(catalog, view, fmt)
+    except CJKFontMissing as exc:
+        raise APIError(500, str(exc)) from None
+    with _CACHE_LOCK:
+        cache[etag] = body
+        while len(cache) > PICTURE_CACHE_SIZE:
+            cache.popitem(last=False)
+    return body, etag
+
+
+@bp.get("/embed.<any(png, svg):fmt>")
+def picture(fmt: str):
+    """The embed view as a static PNG or SVG (``width``, ``height`` px and ``dpi``)."""
+    body, etag = _picture(fmt, parse_view())
+    resp = Response(body, mimetype=FORMATS[fmt])
+    resp.set_etag(etag)
+    resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    resp.headers["Content-Disposition"] = f'inline; filename="yongkang-map.{fmt}"'
+    return resp.make_conditional(request)
+
+
+def _size_arg(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise APIError(400, f"{name} must be a positive integer", name)
+    return int(raw)
+
+
+@bp.get("/oembed")
+def oembed_endpoint():
+    """oEmbed 1.0 JSON for a ``/`` or ``/embed`` URL of this site."""
+    fmt = request.args.get("format", "json")
+    if fmt != "json":
+        raise APIError(501, "only format=json is supported", "format")
+    url = request.args.get("url", "").strip()
+    if not url:
+        raise APIError(400, "url is required", "url")
+    maxwidth, maxheight = _size_arg("maxwidth"), _size_arg("maxheight")
+    try:
+        doc = oembed.oembed_response(get_catalog(), url, _base_urls(), maxwidth, maxheight)
+    except oembed.NotOurURL as exc:
+        raise APIError(404, str(exc), "url") from None
+    except EmbedParamError as exc:
+        raise APIError(404, f"cannot embed this URL: {exc}", "url") from None
+    resp = jsonify(doc)
+    resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp
