@@ -12,9 +12,10 @@ class Problem:
     file: str
     feature: str | None
     message: str
+    what: str = ""  # what the id names; default "row" for CSV files, "feature" otherwise
 
     def __str__(self) -> str:
-        kind = "row" if self.file.endswith(".csv") else "feature"
+        kind = self.what or ("row" if self.file.endswith(".csv") else "feature")
         where = f"{self.file}: {kind} '{self.feature}'" if self.feature else self.file
         return f"{where}: {self.message}"
 
