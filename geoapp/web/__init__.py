@@ -12,7 +12,7 @@ from flask import Flask
 
 from geoapp.assets import static_dir
 from geoapp.config import load_config
-from geoapp.web import errors, state
+from geoapp.web import errors, http, state
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
     errors.register(app)
     state.register(app)
+    http.register(app)
     from geoapp.web import blueprints
 
     for bp in blueprints.ALL:

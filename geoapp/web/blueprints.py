@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from geoapp.web import embed, embed_static, pages
+from geoapp.web import api, embed, embed_static, pages
 
-ALL: list[Blueprint] = [pages.bp, embed.bp, embed_static.bp]
+ALL: list[Blueprint] = [pages.bp, embed.bp, embed_static.bp, api.bp]

@@ -1,0 +1,855 @@
+"""The JSON API: layers, features, projects, spatial queries and statistics, and its OpenAPI doc.
+
+Every endpoint is declared once with :func:`endpoint` (rule, summary, parameters, result
+schema); that one declaration registers the Flask route, parses the request with the
+:class:`~geoapp.web.params.Param` objects and generates ``/api/openapi.json`` and ``/api/docs``,
+so the documentation cannot drift from the code. GeoJSON is written with shapely ``mapping`` and
+orjson; missing values are ``null``, never NaN.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+from flask import Blueprint, Response, current_app, request
+from markupsafe import Markup, escape
+from shapely.geometry import mapping
+
+import geoapp
+from geoapp.catalog import Catalog
+from geoapp.spatial import METRIC_AREA, Hit, layer_statistics, select_features
+from geoapp.status import STATUS, STATUSES
+from geoapp.web.errors import APIError
+from geoapp.web.params import (
+    GEOMETRY_TYPES,
+    MAX_GEOMETRY_VERTICES,
+    Param,
+    parse_bbox,
+    parse_geometry,
+    parse_integer,
+    parse_list,
+    parse_number,
+    parse_params,
+    parse_status,
+)
+from geoapp.web.state import get_catalog
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+HTML = "text/html"
+#: Radius of the "nearby" list of /api/query/point, in metres.
+NEARBY_M = 500.0
+MAX_RADIUS_M = 50_000.0
+MAX_K = 100
+
+_CACHE_KEY = "geoapp.web.api.features"
+#: A parsed list filter (None: no filter).
+Filter = list[str] | None
+_REGISTRY_LABELS = {
+    "project_id": ("项目编号", "Project ID"),
+    "project_name": ("项目名称", "Project"),
+    "project_name_en": ("项目英文名称", "Project (en)"),
+    "status": ("状态", "Status"),
+    "status_date": ("状态日期", "Status date"),
+    "target_status": ("目标状态", "Target status"),
+    "target_year": ("目标年份", "Target year"),
+    "source": ("来源", "Source"),
+    "source_date": ("来源日期", "Source date"),
+    "quote": ("原文", "Quote"),
+}
+
+# ------------------------------------------------------------------------------ parameters
+
+
+def _names(values: list[str]) -> dict[str, Any]:
+    """A string schema restricted to ``values`` (when there are any)."""
+    return {"type": "string", "enum": values} if values else {"type": "string"}
+
+
+def _zones(catalog: Catalog) -> list[str]:
+    """The zone ids a ``zone`` parameter may name."""
+    return catalog.index.zones()
+
+
+def _parse_zone(raw: str | None, ctx: Mapping[str, Any]) -> str | None:
+    """A known zone id, or None."""
+    zones = _zones(ctx["catalog"])
+    if raw is not None and raw not in zones:
+        raise APIError(400, f"unknown zone {raw!r}; expected one of: {', '.join(zones)}", "zone")
+    return raw
+
+
+def _coordinate(name: str, lo: float, hi: float, what: str) -> Param:
+    """A required lon or lat inside EPSG:4549's area of use."""
+    return Param(
+        name,
+        f"{what}, WGS84 degrees, within EPSG:4549's area of use ({lo}–{hi}) "
+        "where distances are computed",
+        lambda ctx: {"type": "number", "minimum": lo, "maximum": hi},
+        lambda raw, ctx: parse_number(raw, name, lo, hi),
+        required=True,
+    )
+
+
+LON = _coordinate("lon", METRIC_AREA[0], METRIC_AREA[2], "Longitude")
+LAT = _coordinate("lat", METRIC_AREA[1], METRIC_AREA[3], "Latitude")
+K = Param(
+    "k",
+    f"How many features (1–{MAX_K})",
+    lambda ctx: {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5},
+    lambda raw, ctx: 5 if raw is None else parse_integer(raw, "k", 1, MAX_K),
+)
+RADIUS = Param(
+    "radius",
+    f"Radius in metres, measured in EPSG:4549 (greater than 0, at most {MAX_RADIUS_M:g})",
+    lambda ctx: {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_M},
+    lambda raw, ctx: parse_number(raw, "radius", None, MAX_RADIUS_M, exclusive_minimum=0),
+    required=True,
+)
+LAYERS = Param(
+    "layer",
+    "Only these layers (comma-separated layer ids)",
+    lambda ctx: {"type": "array", "items": _names(list(ctx["catalog"].defs)), "minItems": 1},
+    lambda raw, ctx: None if raw is None else parse_list(raw, "layer", ctx["catalog"].defs),
+)
+STATUS_FILTER = Param(
+    "status",
+    "Only these statuses of the project (a feature without a project has none); "
+    "comma-separated codes: " + ", ".join(f"{s.code} {s.zh}" for s in STATUSES),
+    lambda ctx: {"type": "array", "items": _names(list(STATUS)), "minItems": 1},
+    lambda raw, ctx: None if raw is None else parse_status(raw),
+)
+ZONE = Param(
+    "zone",
+    "Only features intersecting this zone (a feature id of the zones layer)",
+    lambda ctx: _names(_zones(ctx["catalog"])),
+    _parse_zone,
+)
+BBOX = Param(
+    "bbox",
+    "Only features intersecting this box: minlon,minlat,maxlon,maxlat (WGS84 degrees)",
+    lambda ctx: {
+        "type": "array",
+        "minItems": 4,
+        "maxItems": 4,
+        "prefixItems": [
+            {"type": "number", "minimum": lo, "maximum": hi}
+            for lo, hi in [(-180, 180), (-90, 90)] * 2
+        ],
+        "items": {"type": "number"},
+    },
+    lambda raw, ctx: None if raw is None else parse_bbox(raw),
+)
+Q = Param(
+    "q",
+    "Only features whose name or name_en contains this text (case-insensitive)",
+    lambda ctx: {"type": "string"},
+    lambda raw, ctx: raw or None,
+)
+PROPERTIES = Param(
+    "properties",
+    "Only these properties (comma-separated names; default: all)",
+    lambda ctx: {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[^,]+$"},
+        "minItems": 1,
+    },
+    lambda raw, ctx: None if raw is None else parse_list(raw, "properties"),
+)
+LIMIT = Param(
+    "limit",
+    "At most this many features",
+    lambda ctx: {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": ctx["config"]["MAX_LIMIT"],
+        "default": ctx["config"]["DEFAULT_LIMIT"],
+    },
+    lambda raw, ctx: (
+        ctx["config"]["DEFAULT_LIMIT"]
+        if raw is None
+        else parse_integer(raw, "limit", 1, ctx["config"]["MAX_LIMIT"])
+    ),
+)
+OFFSET = Param(
+    "offset",
+    "Skip this many features first",
+    lambda ctx: {"type": "integer", "minimum": 0, "default": 0},
+    lambda raw, ctx: 0 if raw is None else parse_integer(raw, "offset", 0),
+)
+LAYER_PATH = Param(
+    "layer", "A layer id", lambda ctx: _names(list(ctx["catalog"].defs)), location="path"
+)
+PROJECT_PATH = Param(
+    "project_id",
+    "A project id of the registry",
+    lambda ctx: _names(list(ctx["catalog"].projects)),
+    location="path",
+)
+
+# ------------------------------------------------------------------------------ endpoints
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One operation of the API, as documented and as routed."""
+
+    rule: str
+    method: str
+    name: str
+    summary: str
+    description: str
+    params: tuple[Param, ...]
+    result: str
+    media_type: str = JSON
+    body: str | None = None
+
+    @property
+    def path(self) -> str:
+        """The OpenAPI path template (``/api/layers/{layer}``)."""
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", bp.url_prefix + self.rule)
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def _context() -> dict[str, Any]:
+    """What parameter schemas and parsers need: the app config and the catalog."""
+    return {"config": current_app.config, "catalog": get_catalog()}
+
+
+def endpoint(
+    rule: str,
+    summary: str,
+    result: str,
+    *params: Param,
+    method: str = "GET",
+    media_type: str = JSON,
+    body: str | None = None,
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Declare an endpoint: route it, parse its declared parameters, document it."""
+
+    def register(view: Callable[..., Response]) -> Callable[..., Response]:
+        """Record, route and return the view."""
+        ep = Endpoint(
+            rule, method, view.__name__, summary, inspect.getdoc(view) or "", params,
+            result, media_type, body,
+        )  # fmt: skip
+        ENDPOINTS.append(ep)
+
+        @functools.wraps(view)
+        def handler(**path: str) -> Response:
+            """Parse the declared query parameters and call the view."""
+            return view(**path, **parse_params(ep.params, request.args, _context()))
+
+        bp.add_url_rule(rule, view.__name__, handler, methods=[method])
+        return view
+
+    return register
+
+
+# ------------------------------------------------------------------------------ serialising
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: numpy scalars unwrapped, NaN and missing values as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if not isinstance(value, str | int | float | bool | list | dict):
+        return None if _is_missing(value) else str(value)
+    return value
+
+
+def _is_missing(value: Any) -> bool:
+    """True for pandas' NA / NaT markers."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _respond(data: Any, media_type: str = JSON, status: int = 200) -> Response:
+    """Serialise with orjson."""
+    return Response(orjson.dumps(data), status=status, mimetype=media_type)
+
+
+def _layer_features(catalog: Catalog, layer: str) -> list[tuple[dict, dict]]:
+    """(properties, GeoJSON geometry) per row of a layer, built once per catalog."""
+    cache = catalog.extra.setdefault(_CACHE_KEY, {})
+    if layer not in cache:
+        gdf = catalog.layers[layer]
+        columns = [c for c in gdf.columns if c != gdf.geometry.name]
+        records = gdf[columns].to_dict("records")
+        cache[layer] = [
+            ({k: _plain(v) for k, v in rec.items()}, None if geom is None else mapping(geom))
+            for rec, geom in zip(records, gdf.geometry, strict=True)
+        ]
+    return cache[layer]
+
+
+def _feature(
+    catalog: Catalog,
+    layer: str,
+    row: int,
+    names: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One GeoJSON Feature (properties limited to ``names`` if given, then ``extra`` added)."""
+    full, geometry = _layer_features(catalog, layer)[row]
+    props = full if names is None else {k: full[k] for k in names}
+    return {
+        "type": "Feature",
+        "id": full["id"],
+        "geometry": geometry,
+        "properties": {**props, **extra} if extra else props,
+    }
+
+
+def _hit_collection(catalog: Catalog, hits: list[Hit]) -> dict[str, Any]:
+    """A FeatureCollection of query hits, each with its layer (and distance in metres)."""
+    features = []
+    for h in hits:
+        extra = {"layer": h.layer}
+        if h.distance_m is not None:
+            extra["distance_m"] = _metres(h.distance_m)
+        features.append(_feature(catalog, h.layer, h.row, extra=extra))
+    return {"type": "FeatureCollection", "numberReturned": len(features), "features": features}
+
+
+def _metres(value: float | None) -> float | None:
+    """A distance rounded to the centimetre."""
+    return None if value is None else round(value, 2)
+
+
+def _ref(catalog: Catalog, hit: Hit) -> dict[str, Any]:
+    """A short reference to a feature (no geometry)."""
+    props = _layer_features(catalog, hit.layer)[hit.row][0]
+    out = {"layer": hit.layer, "id": hit.feature_id, "name": props.get("name")}
+    out.update(name_en=props.get("name_en"), status=props.get("status"))
+    if hit.distance_m is not None:
+        out["distance_m"] = _metres(hit.distance_m)
+    return out
+
+
+def _layer_info(catalog: Catalog, layer: str) -> dict[str, Any]:
+    """A layer's description: titles, geometry types, count, extent and fields."""
+    d, gdf = catalog.defs[layer], catalog.layers[layer]
+    fields = [
+        {
+            "name": f.name,
+            "type": f.type,
+            "label": {"zh": f.label_for("zh"), "en": f.label_for("en")},
+            "values": None
+            if f.values is None
+            else [
+                {"value": v, "label": {"zh": f.value_label(v), "en": f.value_label(v, "en")}}
+                for v in f.values
+            ],
+        }  # fmt: skip
+        for f in d.all_fields
+    ]
+    if d.has_status:
+        fields += [_registry_field(name) for name in _REGISTRY_LABELS]
+    extent = None if gdf.empty else [round(float(v), 7) for v in gdf.total_bounds]
+    return {
+        "id": layer,
+        "title": {"zh": d.title_for("zh"), "en": d.title_for("en")},
+        "description": {"zh": d.description_for("zh"), "en": d.description_for("en")},
+        "geometry_types": list(d.geometry_types),
+        "has_status": d.has_status,
+        "count": len(gdf),
+        "extent": extent,
+        "fields": fields,
+    }
+
+
+def _registry_field(name: str) -> dict[str, Any]:
+    """A registry column as a field description (status ones list the vocabulary)."""
+    zh, en = _REGISTRY_LABELS[name]
+    values = None
+    if name in ("status", "target_status"):
+        values = [{"value": s.code, "label": {"zh": s.zh, "en": s.en}} for s in STATUSES]
+    return {"name": name, "type": "str", "label": {"zh": zh, "en": en}, "values": values}
+
+
+def _project(catalog: Catalog, project_id: str, detail: bool = False) -> dict[str, Any]:
+    """A project row; with ``detail``, its history (oldest first) and the sources it cites."""
+    row = {k: _plain(v) for k, v in catalog.projects[project_id].items() if k != "history"}
+    if detail:
+        history = [
+            {k: v for k, v in entry.items() if k != "project_id"}
+            for entry in catalog.history_by_project.get(project_id, [])
+        ]
+        cited = {h["source"] for h in history}
+        sources = catalog.registry.sources
+        row["history"] = history
+        row["sources"] = [
+            {k: _plain(v) for k, v in s.items()}
+            for s in sources[sources["file"].isin(cited)].to_dict("records")
+        ]
+    return row
+
+
+# ------------------------------------------------------------------------------ views
+
+
+@endpoint("/layers", "Every layer: titles, geometry types, count, extent, fields", "LayerList")
+def layers() -> Response:
+    """The layers in draw order, with their fields' labels and allowed values (zh/en)."""
+    catalog = get_catalog()
+    return _respond({"layers": [_layer_info(catalog, lid) for lid in catalog.defs]})
+
+
+@endpoint(
+    "/layers/<layer>", "A layer's features", "FeatureCollection",
+    LAYER_PATH, BBOX, STATUS_FILTER, ZONE, Q, PROPERTIES, LIMIT, OFFSET,
+    media_type=GEOJSON,
+)  # fmt: skip
+def layer_features(
+    layer: str,
+    bbox: tuple[float, float, float, float] | None,
+    status: list[str] | None,
+    zone: str | None,
+    q: str | None,
+    properties: list[str] | None,
+    limit: int,
+    offset: int,
+) -> Response:
+    """Features in file order, filtered, then paged; ``numberMatched`` counts them all."""
+    catalog = get_catalog()
+    if layer not in catalog.defs:
+        raise APIError(404, f"unknown layer {layer!r}", "layer")
+    if properties is not None:
+        gdf = catalog.layers[layer]
+        parse_list(",".join(properties), "properties", gdf.columns.drop(gdf.geometry.name))
+    rows = select_features(catalog, layer, bbox=bbox, status=status, zone=zone, q=q)
+    page = [_feature(catalog, layer, r, properties) for r in rows[offset : offset + limit]]
+    return _respond(
+        {"type": "FeatureCollection", "numberMatched": len(rows), "numberReturned": len(page),
+         "features": page}, GEOJSON,
+    )  # fmt: skip
+
+
+@endpoint("/projects", "Every project of the registry", "ProjectList", LAYERS, STATUS_FILTER)
+def projects(layer: Filter, status: Filter) -> Response:
+    """Projects in registry order (with their feature ids), optionally filtered."""
+    catalog = get_catalog()
+    rows = [
+        _project(catalog, pid)
+        for pid, p in catalog.projects.items()
+        if (layer is None or p["layer"] in layer) and (status is None or p["status"] in status)
+    ]
+    return _respond({"count": len(rows), "projects": rows})
+
+
+@endpoint("/projects/<project_id>", "One project with its history", "Project", PROJECT_PATH)
+def project(project_id: str) -> Response:
+    """The registry row, its feature ids and layer, its dated history and the sources cited."""
+    catalog = get_catalog()
+    if project_id not in catalog.projects:
+        raise APIError(404, f"unknown project {project_id!r}", "project_id")
+    return _respond(_project(catalog, project_id, detail=True))
+
+
+@endpoint(
+    "/query/point", "What is at a point: zones, containing features, features near",
+    "PointQuery", LON, LAT, LAYERS, STATUS_FILTER,
+)  # fmt: skip
+def query_point(lon: float, lat: float, layer: Filter, status: Filter) -> Response:
+    """Zones containing the point, features containing it, and the others within 500 m."""
+    catalog = get_catalog()
+    containing = catalog.index.point(lon, lat, layers=layer, status=status)
+    inside = {h.feature_id for h in containing}
+    near = catalog.index.within(lon, lat, NEARBY_M, layers=layer, status=status)
+    return _respond(
+        {"lon": lon, "lat": lat, "radius_m": NEARBY_M, "zones": catalog.index.zone_of(lon, lat),
+         "containing": [_ref(catalog, h) for h in containing],
+         "nearby": [_ref(catalog, h) for h in near if h.feature_id not in inside]},
+    )  # fmt: skip
+
+
+@endpoint(
+    "/query/nearest", "The k nearest features (true distance in metres, EPSG:4549)",
+    "FeatureCollection", LON, LAT, K, LAYERS, STATUS_FILTER, ZONE, media_type=GEOJSON,
+)  # fmt: skip
+def query_nearest(
+    lon: float, lat: float, k: int, layer: Filter, status: Filter, zone: str | None
+) -> Response:
+    """Nearest first; each feature carries ``layer`` and ``distance_m``; ties by layer, row."""
+    catalog = get_catalog()
+    hits = catalog.index.nearest(lon, lat, k, layers=layer, status=status, zone=zone)
+    return _respond(_hit_collection(catalog, hits), GEOJSON)
+
+
+@endpoint(
+    "/query/within", "Features within a radius (metres, EPSG:4549)", "FeatureCollection",
+    LON, LAT, RADIUS, LAYERS, STATUS_FILTER, ZONE, media_type=GEOJSON,
+)  # fmt: skip
+def query_within(
+    lon: float, lat: float, radius: float, layer: Filter, status: Filter, zone: str | None
+) -> Response:
+    """Nearest first; each feature carries ``layer`` and ``distance_m``."""
+    catalog = get_catalog()
+    hits = catalog.index.within(lon, lat, radius, layers=layer, status=status, zone=zone)
+    return _respond(_hit_collection(catalog, hits), GEOJSON)
+
+
+@endpoint(
+    "/query/intersects", "Features intersecting a GeoJSON geometry", "FeatureCollection",
+    LAYERS, STATUS_FILTER, ZONE, method="POST", media_type=GEOJSON, body="GeometryInput",
+)  # fmt: skip
+def query_intersects(layer: Filter, status: Filter, zone: str | None) -> Response:
+    """The body is a GeoJSON geometry (or Feature) in WGS84, valid, at most 10 000 vertices."""
+    geometry = parse_geometry(request.get_data(cache=False))
+    catalog = get_catalog()
+    hits = catalog.index.intersects(geometry, layers=layer, status=status, zone=zone)
+    return _respond(_hit_collection(catalog, hits), GEOJSON)
+
+
+@endpoint("/stats", "Counts by layer × status × zone; km and ha by status", "Stats")
+def stats() -> Response:
+    """Counts per (layer, status, zone); lengths (km) and areas (ha) measured in EPSG:4549."""
+    catalog = get_catalog()
+    return _respond({"version": catalog.version, **layer_statistics(catalog)})
+
+
+@endpoint("/openapi.json", "This API as an OpenAPI 3.1 document", "OpenAPI")
+def openapi() -> Response:
+    """Generated from the same declarations the views are routed and parsed with."""
+    return _respond(openapi_document(_context()))
+
+
+@endpoint("/docs", "This API as a web page", "HTML", media_type=HTML)
+def docs() -> Response:
+    """A self-contained page (no scripts, no CDN) listing every endpoint and parameter."""
+    return Response(docs_page(openapi_document(_context())), mimetype=HTML)
+
+
+# ------------------------------------------------------------------------------ OpenAPI
+
+
+def _ref_schema(name: str) -> dict[str, str]:
+    """A JSON Schema reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_NULLABLE_STR = {"type": ["string", "null"]}
+_POSITION = {
+    "type": "array",
+    "minItems": 2,
+    "maxItems": 3,
+    "prefixItems": [
+        {"type": "number", "minimum": -180, "maximum": 180},
+        {"type": "number", "minimum": -90, "maximum": 90},
+    ],
+    "items": {"type": "number"},
+}
+_LINE = {"type": "array", "minItems": 2, "items": _POSITION}
+_RING = {"type": "array", "minItems": 4, "items": _POSITION}
+_POLYGON = {"type": "array", "minItems": 1, "items": _RING}
+_COORDINATES = {
+    "Point": _POSITION,
+    "MultiPoint": {"type": "array", "minItems": 1, "items": _POSITION},
+    "LineString": _LINE,
+    "MultiLineString": {"type": "array", "minItems": 1, "items": _LINE},
+    "Polygon": _POLYGON,
+    "MultiPolygon": {"type": "array", "minItems": 1, "items": _POLYGON},
+}
+
+
+def _geometry_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one GeoJSON geometry type."""
+    return {
+        "type": "object",
+        "required": ["type", "coordinates"],
+        "properties": {"type": {"const": kind}, "coordinates": _COORDINATES[kind]},
+    }
+
+
+_REF_ITEM = {
+    "type": "object",
+    "required": ["layer", "id", "name", "name_en", "status"],
+    "properties": {
+        "layer": {"type": "string"},
+        "id": {"type": "string"},
+        "name": _NULLABLE_STR,
+        "name_en": _NULLABLE_STR,
+        "status": _NULLABLE_STR,
+        "distance_m": {"type": "number", "minimum": 0},
+    },
+}
+_LABEL = {
+    "type": "object",
+    "required": ["zh", "en"],
+    "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+}
+_MEASURE_ROW = {
+    "type": "object",
+    "required": ["layer", "status", "features"],
+    "properties": {"layer": {"type": "string"}, "status": _NULLABLE_STR,
+                   "features": {"type": "integer"}},
+}  # fmt: skip
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "param"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "param": _NULLABLE_STR,
+                },
+            }
+        },
+    },
+    "Geometry": {"oneOf": [_geometry_schema(k) for k in GEOMETRY_TYPES]},
+    "GeometryInput": {
+        "description": f"A GeoJSON geometry in WGS84 (at most {MAX_GEOMETRY_VERTICES} vertices); "
+        "a Feature carrying one is accepted too",
+        "oneOf": [_geometry_schema(k) for k in GEOMETRY_TYPES],
+    },
+    "Feature": {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": {"type": "string"},
+            "geometry": {"oneOf": [_ref_schema("Geometry"), {"type": "null"}]},
+            "properties": {"type": "object"},
+        },
+    },
+    "FeatureCollection": {
+        "type": "object",
+        "required": ["type", "features", "numberReturned"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "numberMatched": {"type": "integer", "minimum": 0},
+            "numberReturned": {"type": "integer", "minimum": 0},
+            "features": {"type": "array", "items": _ref_schema("Feature")},
+        },
+    },
+    "Layer": {
+        "type": "object",
+        "required": ["id", "title", "geometry_types", "count", "extent", "fields"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": _LABEL,
+            "description": _LABEL,
+            "geometry_types": {"type": "array", "items": {"type": "string"}},
+            "has_status": {"type": "boolean"},
+            "count": {"type": "integer", "minimum": 0},
+            "extent": {
+                "oneOf": [
+                    {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+                    {"type": "null"},
+                ]
+            },
+            "fields": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "type", "label", "values"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "type": {"type": "string"},
+                        "label": _LABEL,
+                        "values": {"type": ["array", "null"]},
+                    },
+                },
+            },
+        },
+    },
+    "LayerList": {
+        "type": "object",
+        "required": ["layers"],
+        "properties": {"layers": {"type": "array", "items": _ref_schema("Layer")}},
+    },
+    "Project": {
+        "type": "object",
+        "required": ["project_id", "name", "layer", "feature_ids", "status", "target_status"],
+        "properties": {
+            "project_id": {"type": "string"},
+            "name": {"type": "string"},
+            "layer": {"type": "string"},
+            "feature_ids": {"type": "array", "items": {"type": "string"}},
+            "status": {"type": "string", "enum": list(STATUS)},
+            "target_status": {"type": "string"},
+            "history": {"type": "array", "items": {"type": "object"}},
+            "sources": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "ProjectList": {
+        "type": "object",
+        "required": ["count", "projects"],
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "projects": {"type": "array", "items": _ref_schema("Project")},
+        },
+    },
+    "PointQuery": {
+        "type": "object",
+        "required": ["lon", "lat", "radius_m", "zones", "containing", "nearby"],
+        "properties": {
+            "lon": {"type": "number"},
+            "lat": {"type": "number"},
+            "radius_m": {"type": "number"},
+            "zones": {"type": "array", "items": {"type": "string"}},
+            "containing": {"type": "array", "items": _REF_ITEM},
+            "nearby": {"type": "array", "items": _REF_ITEM},
+        },
+    },
+    "Stats": {
+        "type": "object",
+        "required": ["version", "counts", "lengths_km", "areas_ha"],
+        "properties": {
+            "version": {"type": "string"},
+            "counts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["layer", "status", "zone", "features"],
+                    "properties": {
+                        "layer": {"type": "string"},
+                        "status": _NULLABLE_STR,
+                        "zone": _NULLABLE_STR,
+                        "features": {"type": "integer", "minimum": 1},
+                    },
+                },
+            },
+            "lengths_km": {"type": "array", "items": _MEASURE_ROW},
+            "areas_ha": {"type": "array", "items": _MEASURE_ROW},
+        },
+    },
+    "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"]},
+    "HTML": {"type": "string"},
+}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    """An OpenAPI response carrying the one error shape."""
+    return {"description": description, "content": {JSON: {"schema": _ref_schema("Error")}}}
+
+
+def _responses(ep: Endpoint) -> dict[str, Any]:
+    """The documented responses of an endpoint, derived from its declaration."""
+    out: dict[str, Any] = {
+        "200": {"description": "OK", "content": {ep.media_type: {"schema": _ref_schema(ep.result)}}}
+    }
+    if ep.method == "GET":
+        out["304"] = {"description": "Not modified: If-None-Match matched the ETag"}
+    if ep.body or any(p.location == "query" for p in ep.params):
+        out["400"] = _error_response("A parameter or the body is malformed or out of range")
+    if any(p.location == "path" for p in ep.params):
+        out["404"] = _error_response("No such resource")
+    if ep.body:
+        out["413"] = _error_response("The body is larger than MAX_CONTENT_LENGTH")
+    return out
+
+
+def _operation(ep: Endpoint, ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """The OpenAPI Operation Object of an endpoint."""
+    op: dict[str, Any] = {
+        "operationId": ep.name,
+        "summary": ep.summary,
+        "description": ep.description,
+        "parameters": [p.openapi(ctx) for p in ep.params],
+        "responses": _responses(ep),
+    }
+    if ep.body:
+        op["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": _ref_schema(ep.body)}},
+        }
+    return op
+
+
+def openapi_document(ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every declared endpoint."""
+    paths: dict[str, dict[str, Any]] = {}
+    for ep in ENDPOINTS:
+        paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, ctx)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "永康规划一张图 API / Yongkang planning map API",
+            "version": geoapp.__version__,
+            "description": "Layers, features, projects and spatial queries. Coordinates are "
+            "WGS84 lon/lat (EPSG:4326); distances and areas are computed in EPSG:4549. Errors "
+            'share one shape: {"error": {"code", "message", "param"}}.',
+            "x-data-version": ctx["catalog"].version,
+        },
+        "paths": paths,
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+def _schema_text(schema: Mapping[str, Any]) -> str:
+    """A short human description of a parameter schema."""
+    if schema.get("type") == "array":
+        return f"list of {_schema_text(schema.get('items', {}))}"
+    text = str(schema.get("type", ""))
+    if "enum" in schema:
+        text += ": " + " | ".join(map(str, schema["enum"]))
+    bounds = [f"{k} {schema[k]}" for k in ("minimum", "exclusiveMinimum", "maximum") if k in schema]
+    return text + (f" ({', '.join(bounds)})" if bounds else "")
+
+
+def _code_spans(text: str) -> Markup:
+    """Escaped text with ``double-backtick`` spans (as in the docstrings) set as code."""
+    return Markup(re.sub(r"``(.+?)``", r"<code>\1</code>", str(escape(text))))
+
+
+def docs_page(doc: Mapping[str, Any]) -> str:
+    """The API reference as one self-contained HTML page (every text escaped)."""
+    parts = [
+        "<!doctype html><html lang='zh-CN'><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+        f"<title>{escape(doc['info']['title'])}</title><style>"
+        "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em auto;max-width:60em;"
+        "padding:0 1em;line-height:1.45}code{background:#f3f3f3;padding:0 .2em}"
+        "section{border-top:1px solid #ccc;padding:.5em 0}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}"
+        ".m{font-weight:bold;color:#1e5aa8}</style>",
+        f"<h1>{escape(doc['info']['title'])}</h1><p>{escape(doc['info']['description'])}</p>",
+        "<p>Machine-readable: <a href='/api/openapi.json'>/api/openapi.json</a> (OpenAPI 3.1)</p>",
+    ]
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            parts.append(
+                f"<section id='{escape(op['operationId'])}'><h2><span class='m'>"
+                f"{method.upper()}</span> <code>{escape(path)}</code></h2>"
+                f"<p>{escape(op['summary'])}. {_code_spans(op['description'])}</p>"
+            )
+            if op["parameters"]:
+                parts.append(
+                    "<table><tr><th>parameter</th><th>in</th><th>schema</th><th></th></tr>"
+                )
+                for p in op["parameters"]:
+                    parts.append(
+                        f"<tr><td><code>{escape(p['name'])}</code>{' *' if p['required'] else ''}"
+                        f"</td><td>{escape(p['in'])}</td><td>{escape(_schema_text(p['schema']))}"
+                        f"</td><td>{escape(p['description'])}</td></tr>"
+                    )
+                parts.append("</table>")
+            if "requestBody" in op:
+                parts.append("<p>Body: a GeoJSON geometry (<code>application/json</code>).</p>")
+            codes = ", ".join(f"{c} {escape(r['description'])}" for c, r in op["responses"].items())
+            parts.append(f"<p>Responses: {codes}</p></section>")
+    return "".join(parts) + "</html>"
