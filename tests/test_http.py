@@ -155,3 +155,15 @@ def test_streamed_static_files_are_compressed_and_their_files_closed(tiny_client
     with tiny_client.get("/static/vendor/MANIFEST.json", headers={"Accept-Encoding": "br"}) as r:
         assert r.headers["Content-Encoding"] == "br"
         assert "packages" in json.loads(brotli.decompress(r.data))
+
+
+def test_only_the_embed_may_be_framed_by_other_sites(client):
+    assert (
+        client.get("/embed?layers=parks").headers["Content-Security-Policy"] == "frame-ancestors *"
+    )
+    for path in ("/", "/progress", "/embed/builder", "/projects/uv-dongku", "/api/layers"):
+        assert client.get(path).headers["Content-Security-Policy"] == "frame-ancestors 'self'", path
+    assert (
+        client.get("/embed?layers=nope").headers["Content-Security-Policy"] == "frame-ancestors *"
+    )
+    assert client.get("/embed?layers=parks").headers["Cache-Control"] == "public, max-age=60"

@@ -59,8 +59,22 @@ def register(app: Flask) -> None:
     app.after_request(http_habits)
 
 
+#: Pages any site may frame (news articles embed them); every other page only we may frame.
+FRAMEABLE = frozenset({"/embed", "/embed.png", "/embed.svg"})
+
+
+def frame_policy(path: str) -> str:
+    """The Content-Security-Policy for ``path``: who may put it in an iframe.
+
+    >>> frame_policy("/embed"), frame_policy("/embed/builder"), frame_policy("/")
+    ('frame-ancestors *', "frame-ancestors 'self'", "frame-ancestors 'self'")
+    """
+    return "frame-ancestors *" if path in FRAMEABLE else "frame-ancestors 'self'"
+
+
 def http_habits(response: Response) -> Response:
-    """The after_request hook: CORS, Cache-Control, ETag/304 and the Allow header."""
+    """The after_request hook: CORS, Cache-Control, ETag/304, framing policy, Allow header."""
+    response.headers.setdefault("Content-Security-Policy", frame_policy(request.path))
     if request.method in ("GET", "HEAD"):
         if request.path.startswith(CORS_PREFIXES):
             response.headers["Access-Control-Allow-Origin"] = "*"
