@@ -83,6 +83,11 @@ class Catalog:
         return out
 
     @cached_property
+    def sources_by_file(self) -> dict[str, dict[str, str]]:
+        """source file name → its row in sources.csv (title, publication, date, …)."""
+        return self.registry.sources.set_index("file").to_dict("index")
+
+    @cached_property
     def source_dates(self) -> list[str]:
         """The distinct dates of all history entries, oldest first (for the 'as of' view)."""
         return sorted(set(self.registry.history["date"]))

@@ -250,7 +250,7 @@ def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Ma
     if is_overdue(row, opts.today):
         out.append(Markup("<div class='gp-overdue'>{}</div>").format(t("overdue", lang)))
     if row.get("quote"):
-        src = catalog.registry.sources.set_index("file").to_dict("index").get(row["source"], {})
+        src = catalog.sources_by_file.get(row["source"], {})
         out.append(
             Markup(
                 "<blockquote>“{}”<br><span class='gp-muted'>{}：《{}》{} {}，{}</span></blockquote>"

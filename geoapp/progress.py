@@ -33,14 +33,10 @@ def _status_cell(code: str, lang: str) -> dict[str, str]:
     return {"code": code, "label": s.label(lang), "color": s.color}
 
 
-def _sources(catalog: Catalog) -> dict[str, dict[str, str]]:
-    return catalog.registry.sources.set_index("file").to_dict("index")
-
-
 def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -> dict[str, Any]:
     """Everything the project page shows."""
     p = catalog.projects[project_id]
-    sources = _sources(catalog)
+    sources = catalog.sources_by_file
     history = []
     for e in reversed(p["history"]):
         src = sources.get(e["source"], {})

@@ -230,3 +230,14 @@ def test_progress_page(client):
 def test_favicon(client):
     with client.get("/favicon.ico") as r:
         assert r.status_code == 200 and r.headers["Content-Type"] == "image/svg+xml"
+
+
+def test_page_cache_is_bounded_and_follows_the_data(app, client):
+    from geoapp.web import pages
+
+    for i in range(pages.PAGE_CACHE_SIZE + 5):
+        assert client.get(f"/embed?layers=parks&title=t{i}").status_code == 200
+    cache = app.extensions["geoapp.pages"]
+    assert len(cache["pages"]) == pages.PAGE_CACHE_SIZE
+    assert ("embed", b"layers=parks&title=t0") not in cache["pages"]
+    assert ("embed", f"layers=parks&title=t{pages.PAGE_CACHE_SIZE + 4}".encode()) in cache["pages"]

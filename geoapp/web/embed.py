@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from geoapp import maps
 from geoapp.embed_params import EmbedParamError, default_layers, parse_embed_args
 from geoapp.web.errors import APIError
-from geoapp.web.pages import _oembed_link
+from geoapp.web.pages import _oembed_link, cached_page
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("embed", __name__)
@@ -30,6 +30,11 @@ def parse_view():
 def embed():
     """The story's map, for an iframe: lean, responsive, phone-first."""
     view = parse_view()
+    return cached_page(("embed", request.query_string), lambda: _embed_page(view))
+
+
+def _embed_page(view) -> str:
+    """Render the embed page for one view (cached per query string and data version)."""
     name = view.basemap or current_app.config["BASEMAP"]
     opts = maps.MapOptions(
         lang=view.lang,

@@ -40,15 +40,22 @@ def map_options(**kwargs) -> maps.MapOptions:
     )
 
 
-def _cached(key: tuple, build) -> str:
-    cache = current_app.extensions.setdefault("geoapp.pages", {})
+#: How many rendered pages to keep per app (oldest dropped first; keys include query strings).
+PAGE_CACHE_SIZE = 128
+
+
+def cached_page(key: tuple, build) -> str:
+    """A rendered page from the per-app cache, emptied when the data version changes."""
+    cache = current_app.extensions.setdefault("geoapp.pages", {"version": None, "pages": {}})
     version = get_catalog().version
-    if cache.get("version") != version:
-        cache.clear()
-        cache["version"] = version
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
+    if cache["version"] != version:
+        cache["version"], cache["pages"] = version, {}
+    pages = cache["pages"]
+    if key not in pages:
+        while len(pages) >= PAGE_CACHE_SIZE:
+            pages.pop(next(iter(pages)))
+        pages[key] = build()
+    return pages[key]
 
 
 @bp.get("/")
@@ -61,7 +68,7 @@ def index():
         m = maps.full_map(catalog, opts)
         return maps.page_html(m, opts.lang, maps.t("title", opts.lang), head=_oembed_link())
 
-    return _cached(("index", opts.lang, opts.basemap.name, opts.basemap.tiles), build)
+    return cached_page(("index", opts.lang, opts.basemap.name, opts.basemap.tiles), build)
 
 
 def _oembed_link() -> str:
