@@ -121,7 +121,105 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--layers", help="layer definitions directory")
     s.add_argument("--basemap", help="osm (default), none, tianditu, amap or custom")
     s.set_defaults(func=cmd_serve)
+    _add_export_import(sub)
     return parser
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a layer (or all) as gpkg, shp, geojson, kml, csv, qgz or qgis in a CRS."""
+    from geoapp.catalog import validate
+    from geoapp.export import ExportError, download_name, export
+
+    data, layers = _paths(args)
+    catalog, problems = validate(data, layers)
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 1
+    try:
+        out = Path(args.output or download_name(args.layer, args.format, args.crs))
+        export(catalog, args.layer, args.format, args.crs, out)
+    except (ExportError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.filename or args.output}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Check a GIS file against a layer, show what would change, and with --apply write it."""
+    from geoapp.importing import ImportFailed, apply_import, prepare_import
+
+    data, layers = _paths(args)
+    try:
+        result = prepare_import(
+            Path(args.file), args.layer, data, layers, args.src_crs, args.encoding
+        )
+    except (ImportFailed, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for note in result.notes:
+        print(f"note: {note}")
+    _print_diff(result.diff)
+    if result.problems:
+        for p in result.problems:
+            print(f"error: {p}", file=sys.stderr)
+        print(f"{len(result.problems)} problem(s): nothing written", file=sys.stderr)
+        return 1
+    if not args.apply:
+        print(f"dry run: nothing written; add --apply to write {result.target}")
+        return 0
+    try:
+        history = apply_import(result)
+    except (ImportFailed, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    kept = f" (previous version kept as {history})" if history else ""
+    print(f"wrote {result.target}{kept}; the catalog validates")
+    return 0
+
+
+def _print_diff(diff) -> None:
+    """Added / removed / changed features, by id."""
+    if diff is None:
+        return
+    print(f"added ({len(diff.added)}): {', '.join(diff.added) or '-'}")
+    print(f"removed ({len(diff.removed)}): {', '.join(diff.removed) or '-'}")
+    print(f"changed ({len(diff.changed)}):" + ("" if diff.changed else " -"))
+    for c in diff.changed:
+        what = (["geometry"] if c.geometry else []) + [
+            f"{k}: {old!r} → {new!r}" for k, (old, new) in c.fields.items()
+        ]
+        print(f"  {c.id}: {'; '.join(what)}")
+    print(f"unchanged: {diff.unchanged}")
+
+
+def _add_export_import(sub) -> None:
+    """The export and import sub-commands."""
+    from geoapp.export import EXPORTERS
+
+    e = sub.add_parser("export", help="write a layer or all layers for GIS software")
+    e.add_argument("layer", help="a layer id, or 'all'")
+    e.add_argument("--format", "-f", default="gpkg", choices=list(EXPORTERS), help="default gpkg")
+    e.add_argument("--crs", default="EPSG:4326", help="EPSG:4326 (default), EPSG:4490, EPSG:4549")
+    e.add_argument("-o", "--output", help="output file (default: a name like parks_4549.gpkg)")
+    e.add_argument("--data", help="data directory (default: the bundled data)")
+    e.add_argument("--layers", help="layer definitions directory")
+    e.set_defaults(func=cmd_export)
+    i = sub.add_parser("import", help="check a GIS file against a layer; --apply writes it")
+    i.add_argument("file", help="GeoPackage, Shapefile (.shp or .zip), GeoJSON, KML, ...")
+    i.add_argument("--layer", required=True, help="the layer the file replaces")
+    i.add_argument(
+        "--src-crs", help="the file's CRS if it has none or it is wrong: EPSG:nnnn, gcj02, bd09"
+    )
+    i.add_argument("--encoding", help="text encoding of a shapefile without .cpg, e.g. GBK")
+    i.add_argument("--apply", action="store_true", help="write the layer (default: dry run)")
+    i.add_argument("--data", help="data directory (default: the bundled data)")
+    i.add_argument("--layers", help="layer definitions directory")
+    i.set_defaults(func=cmd_import)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,713 @@
+"""OGC API – Features (Part 1 Core, Part 2 CRS) documents as plain dicts and bytes; no Flask here.
+
+The web adapter (:mod:`geoapp.web.ogc`) parses the request into an :class:`ItemsQuery`, calls
+these functions with the catalog and the base URL of the API (``…/ogc``) and serialises.
+
+Features are encoded once per catalog load and CRS (:class:`FeatureStore`, kept in
+``catalog.extra``), so an items page is a slice of ready GeoJSON bytes. Bbox queries go through
+the catalog's R-tree (:attr:`geoapp.catalog.Catalog.index`).
+
+Axis order follows OGC API – Features Part 2: CRS84 is lon/lat; EPSG:4326 and EPSG:4490 named
+by their EPSG URI are lat/lon, and EPSG:4549 is northing/easting, in responses and in ``bbox``
+with ``bbox-crs``.
+
+Examples
+--------
+>>> conformance()["conformsTo"][0]
+'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core'
+>>> crs_name("http://www.opengis.net/def/crs/EPSG/0/4549")
+'EPSG:4549'
+>>> page = items(catalog, "parks", ItemsQuery(limit=2), "http://h/ogc")  # doctest: +SKIP
+>>> orjson.loads(page.body)["numberReturned"]  # doctest: +SKIP
+2
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import math
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import numpy as np
+import orjson
+import pandas as pd
+import shapely
+
+from geoapp.catalog import JOIN_COLUMNS, Catalog
+from geoapp.coords import axis_order_is_latlon, parse_crs, to_crs, transform_coords
+from geoapp.layers import LayerDef
+from geoapp.status import STATUS, accuracy_note, status_by_label
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+#: The CRSs every collection offers (Part 2), URI → normalised name.
+CRS_URIS = {
+    CRS84: "OGC:CRS84",
+    "http://www.opengis.net/def/crs/EPSG/0/4326": "EPSG:4326",
+    "http://www.opengis.net/def/crs/EPSG/0/4490": "EPSG:4490",
+    "http://www.opengis.net/def/crs/EPSG/0/4549": "EPSG:4549",
+}
+_URI_OF = {name: uri for uri, name in CRS_URIS.items()}
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+]
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+HTML = "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+TITLE = "永康规划一张图 OGC API – Features"
+#: Query parameters items requests take besides the queryables.
+ITEMS_PARAMS = ("f", "limit", "offset", "bbox", "bbox-crs", "crs")
+#: Registry columns a status layer may be filtered on.
+REGISTRY_QUERYABLES = (
+    "project_id", "project_name", "status", "status_date", "target_status", "target_year",
+)  # fmt: skip
+#: How many items pages each layer keeps per catalog load.
+PAGE_CACHE_SIZE = 256
+_JSON_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+
+
+class OGCError(ValueError):
+    """A request the API refuses: an HTTP status, a message and the parameter at fault."""
+
+    def __init__(self, status: int, message: str, param: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.param = status, message, param
+
+
+# --------------------------------------------------------------------------- CRS
+
+
+@functools.lru_cache(maxsize=64)
+def crs_name(text: str, param: str = "crs") -> str:
+    """The normalised name of a CRS the API offers (given by URI or code); 400 otherwise.
+
+    >>> crs_name("http://www.opengis.net/def/crs/OGC/1.3/CRS84")
+    'OGC:CRS84'
+    """
+    try:
+        name = parse_crs(text)
+    except ValueError as exc:
+        raise OGCError(400, f"{param}: {exc}", param) from None
+    if name not in _URI_OF:
+        raise OGCError(
+            400, f"{param} {text!r} is not offered; choose one of: {', '.join(CRS_URIS)}", param
+        )
+    return name
+
+
+def crs_uri(name: str) -> str:
+    """The OGC URI of a normalised CRS name."""
+    return _URI_OF[name]
+
+
+def bbox_to_wgs84(bbox: tuple[float, ...], bbox_crs: str) -> tuple[float, float, float, float]:
+    """A bbox in ``bbox_crs`` axis order to a lon/lat bbox that holds it (edges densified)."""
+    a, b, c, d = bbox
+    if axis_order_is_latlon(bbox_crs):
+        a, b, c, d = b, a, d, c
+    if bbox_crs == "OGC:CRS84":
+        return a, b, c, d
+    t = np.linspace(0.0, 1.0, 21)
+    xs = np.concatenate([a + (c - a) * t, np.full(21, c), c - (c - a) * t, np.full(21, a)])
+    ys = np.concatenate([np.full(21, b), b + (d - b) * t, np.full(21, d), d - (d - b) * t])
+    lon, lat = transform_coords(xs, ys, bbox_crs, "EPSG:4326")
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        raise OGCError(400, f"bbox lies outside the area of {bbox_crs}", "bbox")
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+
+
+# --------------------------------------------------------------------------- feature store
+
+
+class LayerStore:
+    """One layer's features ready to serve: ids, properties, geometries, GeoJSON per CRS."""
+
+    def __init__(self, catalog: Catalog, layer_id: str):
+        """Take the joined layer from the catalog (row order is the index's row order)."""
+        gdf = catalog.layers[layer_id]
+        self.layer = catalog.defs[layer_id]
+        self.ids: list[str] = [str(v) for v in gdf["id"]]
+        self.position = {fid: i for i, fid in enumerate(self.ids)}
+        columns = [c for c in property_columns(self.layer)]
+        values = {c: _clean(gdf[c]) if c in gdf.columns else [None] * len(gdf) for c in columns}
+        self.properties: list[dict[str, Any]] = [
+            {c: values[c][i] for c in columns} for i in range(len(gdf))
+        ]
+        self.geometry = gdf.geometry
+        self._encoded: dict[str, list[bytes]] = {}
+        self.pages: dict[tuple, bytes] = {}
+        self.lock = threading.Lock()
+
+    def encoded(self, crs: str) -> list[bytes]:
+        """Each feature as GeoJSON bytes with coordinates in ``crs`` (its axis order), cached."""
+        parts = self._encoded.get(crs)
+        if parts is None:
+            geoms = np.asarray(self._geometries(crs), dtype=object)
+            texts = shapely.to_geojson(geoms)
+            parts = [
+                b'{"type":"Feature","id":%s,"geometry":%s,"properties":%s}'
+                % (orjson.dumps(fid), (t or "null").encode(), orjson.dumps(props))
+                for fid, t, props in zip(self.ids, texts, self.properties, strict=True)
+            ]
+            self._encoded[crs] = parts
+        return parts
+
+    def _geometries(self, crs: str):
+        if crs in ("OGC:CRS84", "EPSG:4326"):
+            geoms = self.geometry.array
+        else:
+            geoms = to_crs(self.geometry, "EPSG:4326", crs).array
+        arr = np.asarray(geoms, dtype=object)
+        if axis_order_is_latlon(crs) and len(arr):
+            arr = shapely.transform(arr, lambda c: c[:, ::-1])
+        return arr
+
+
+def _clean(series: pd.Series) -> list[Any]:
+    """Values as JSON-ready Python objects, missing ones as None."""
+    out = []
+    for v in series.tolist():
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            out.append(None)
+        elif isinstance(v, np.generic):
+            out.append(v.item())
+        else:
+            out.append(v)
+    return out
+
+
+def property_columns(layer: LayerDef) -> list[str]:
+    """The properties a feature carries (its id is the GeoJSON ``id``)."""
+    cols = [f.name for f in layer.all_fields if f.name != "id"]
+    return cols + (JOIN_COLUMNS if layer.has_status else [])
+
+
+def store(catalog: Catalog, layer_id: str) -> LayerStore:
+    """The layer's store, built once per catalog load; 404 for an unknown collection."""
+    if layer_id not in catalog.defs:
+        raise OGCError(404, f"no collection '{layer_id}'; see /ogc/collections", "collectionId")
+    stores = catalog.extra.setdefault("ogc.stores", {})
+    if layer_id not in stores:
+        stores[layer_id] = LayerStore(catalog, layer_id)
+    return stores[layer_id]
+
+
+# --------------------------------------------------------------------------- links, documents
+
+
+def _link(href: str, rel: str, type_: str, title: str) -> dict[str, str]:
+    return {"href": href, "rel": rel, "type": type_, "title": title}
+
+
+def _self_links(url: str, title: str, json_type: str = JSON) -> list[dict[str, str]]:
+    sep = "&" if "?" in url else "?"
+    return [
+        _link(f"{url}{sep}f=json", "self", json_type, f"{title} (JSON)"),
+        _link(f"{url}{sep}f=html", "alternate", HTML, f"{title} (HTML)"),
+    ]
+
+
+def landing(base: str) -> dict[str, Any]:
+    """The landing page: self, service-desc, service-doc, conformance, data."""
+    return {
+        "title": TITLE,
+        "description": "永康市规划项目图层（示意图形，非测绘数据）/ Yongkang plan-project layers "
+        "(schematic shapes, not survey data)",
+        "links": _self_links(f"{base}/", "本页 This document")
+        + [
+            _link(f"{base}/api", "service-desc", OPENAPI, "OpenAPI 3.0 定义 API definition"),
+            _link(f"{base}/api?f=html", "service-doc", HTML, "API 文档 API documentation"),
+            _link(f"{base}/conformance", "conformance", JSON, "符合的标准 Conformance classes"),
+            _link(f"{base}/collections", "data", JSON, "图层 Collections"),
+        ],
+    }
+
+
+def conformance() -> dict[str, list[str]]:
+    """The conformance classes implemented: Part 1 core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS."""
+    return {"conformsTo": list(CONFORMANCE)}
+
+
+def _extent(gdf) -> dict[str, Any]:
+    bounds = [float(v) for v in gdf.total_bounds] if len(gdf) else [119.88, 28.75, 120.36, 29.12]
+    return {"spatial": {"bbox": [bounds], "crs": CRS84}}
+
+
+def collection(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
+    """One collection: title, description, extent, CRSs and links."""
+    layer = store(catalog, layer_id).layer
+    url = f"{base}/collections/{layer_id}"
+    return {
+        "id": layer_id,
+        "title": f"{layer.title_for('zh')} {layer.title_for('en')}",
+        "description": f"{layer.description_for('zh')} / {layer.description_for('en')}. "
+        f"{accuracy_note('schematic', 'zh')} {accuracy_note('schematic', 'en')}",
+        "attribution": layer.attribution,
+        "itemType": "feature",
+        "extent": _extent(catalog.layers[layer_id]),
+        "crs": list(CRS_URIS),
+        "storageCrs": CRS84,
+        "links": _self_links(url, layer.title_for("zh"))
+        + [
+            _link(f"{url}/items?f=json", "items", GEOJSON, "要素 Features (GeoJSON)"),
+            _link(f"{url}/items?f=html", "items", HTML, "要素 Features (HTML)"),
+            _link(
+                f"{url}/queryables",
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                SCHEMA,
+                "可查询字段 Queryables",
+            ),
+        ],  # fmt: skip
+    }
+
+
+def collections(catalog: Catalog, base: str) -> dict[str, Any]:
+    """Every layer as a collection."""
+    return {
+        "links": _self_links(f"{base}/collections", "图层 Collections"),
+        "crs": list(CRS_URIS),
+        "collections": [collection(catalog, base, lid) for lid in catalog.defs],
+    }
+
+
+def queryables(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
+    """The properties items may be filtered on, as a JSON Schema (OGC API – Features Part 3 form)."""
+    layer = store(catalog, layer_id).layer
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base}/collections/{layer_id}/queryables",
+        "type": "object",
+        "title": f"{layer.title_for('zh')} {layer.title_for('en')}",
+        "properties": {name: _property_schema(layer, name) for name in queryable_names(layer)},
+        "additionalProperties": False,
+    }
+
+
+def queryable_names(layer: LayerDef) -> list[str]:
+    """The fields a layer's items can be filtered on (``?name=value``)."""
+    return [f.name for f in layer.all_fields] + list(
+        REGISTRY_QUERYABLES if layer.has_status else ()
+    )
+
+
+def _property_schema(layer: LayerDef, name: str) -> dict[str, Any]:
+    if name in ("status", "target_status"):
+        return {"title": "状态 Status", "type": "string", "enum": list(STATUS)}
+    f = layer.field(name)
+    if f is None:
+        return {"title": name, "type": "string"}
+    out: dict[str, Any] = {
+        "title": f"{f.label_for('zh')} {f.label_for('en')}",
+        "type": _JSON_TYPES[f.type],
+    }
+    if f.values:
+        out["enum"] = list(f.values)
+    return out
+
+
+# --------------------------------------------------------------------------- items
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """A parsed items request. ``bbox`` is in ``bbox_crs`` axis order; CRSs are names."""
+
+    limit: int = 100
+    offset: int = 0
+    bbox: tuple[float, float, float, float] | None = None
+    bbox_crs: str = "OGC:CRS84"
+    crs: str = "OGC:CRS84"
+    filters: Mapping[str, str] = field(default_factory=dict)
+
+    def args(self, **changes: Any) -> dict[str, str]:
+        """The query as URL parameters (for self/next/prev links)."""
+        q = {**self.__dict__, **changes}
+        out = {"limit": str(q["limit"]), "offset": str(q["offset"])}
+        if q["bbox"] is not None:
+            out["bbox"] = ",".join(f"{v:g}" for v in q["bbox"])
+            if q["bbox_crs"] != "OGC:CRS84":
+                out["bbox-crs"] = crs_uri(q["bbox_crs"])
+        if q["crs"] != "OGC:CRS84":
+            out["crs"] = crs_uri(q["crs"])
+        return {**out, **dict(q["filters"])}
+
+
+@dataclass(frozen=True)
+class Page:
+    """An items (or feature) response: GeoJSON bytes and the CRS URI of its coordinates."""
+
+    body: bytes
+    content_crs: str
+
+
+def check_filters(layer: LayerDef, filters: Mapping[str, str]) -> dict[str, str]:
+    """Property filters with labels turned into codes; 400 for unknown fields or values."""
+    names = queryable_names(layer)
+    out = {}
+    for name, value in filters.items():
+        if name not in names:
+            raise OGCError(
+                400, f"unknown parameter '{name}': not a queryable of {layer.id} "
+                f"(queryables: {', '.join(names)}; also {', '.join(ITEMS_PARAMS)})", name,
+            )  # fmt: skip
+        out[name] = _filter_value(layer, name, value)
+    return out
+
+
+def _filter_value(layer: LayerDef, name: str, value: str) -> str:
+    if name in ("status", "target_status"):
+        try:
+            return status_by_label(value).code
+        except KeyError:
+            raise OGCError(
+                400, f"{name} {value!r} is not one of: {', '.join(STATUS)}", name
+            ) from None
+    f = layer.field(name)
+    if f is not None and f.values:
+        codes = {code: code for code in f.values}
+        codes.update({lab: code for code, labels in f.value_labels.items() for lab in labels})
+        if value not in codes:
+            raise OGCError(400, f"{name} {value!r} is not one of: {', '.join(f.values)}", name)
+        return codes[value]
+    return value
+
+
+def matching_rows(catalog: Catalog, layer_id: str, query: ItemsQuery) -> list[int]:
+    """Row positions of the features that match the bbox and property filters, in layer order."""
+    st = store(catalog, layer_id)
+    if query.bbox is None:
+        rows: Iterable[int] = range(len(st.ids))
+    else:
+        box = bbox_to_wgs84(query.bbox, query.bbox_crs)
+        rows = sorted(h.row for h in catalog.index.bbox(*box, layers=[layer_id]))
+    filters = list(query.filters.items())
+    if not filters:
+        return list(rows)
+    return [
+        i for i in rows
+        if all(_text(st.ids[i] if k == "id" else st.properties[i].get(k)) == v for k, v in filters)
+    ]  # fmt: skip
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def items(catalog: Catalog, layer_id: str, query: ItemsQuery, base: str) -> Page:
+    """One page of a collection's features as a GeoJSON FeatureCollection with paging links.
+
+    Pages are kept per catalog load (the data cannot change under them), so a repeated request
+    costs a dictionary look-up; only ``timeStamp`` is new each time.
+    """
+    st = store(catalog, layer_id)
+    key = (base, query.limit, query.offset, query.bbox, query.bbox_crs, query.crs,
+           tuple(sorted(query.filters.items())))  # fmt: skip
+    rest = st.pages.get(key)
+    if rest is None:
+        rest = _page_body(catalog, st, query, base)
+        with st.lock:  # gunicorn's threads share the store
+            while len(st.pages) >= PAGE_CACHE_SIZE:
+                st.pages.pop(next(iter(st.pages)))
+            st.pages[key] = rest
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Page(
+        b'{"type":"FeatureCollection","timeStamp":"%s",%s' % (stamp.encode(), rest),
+        crs_uri(query.crs),
+    )
+
+
+def _page_body(catalog: Catalog, st: LayerStore, query: ItemsQuery, base: str) -> bytes:
+    """The page's members after ``type`` and ``timeStamp``: counts, links and features."""
+    layer_id = st.layer.id
+    rows = matching_rows(catalog, layer_id, query)
+    page = rows[query.offset : query.offset + query.limit]
+    encoded = st.encoded(query.crs)
+    url = f"{base}/collections/{layer_id}/items"
+    links = [
+        _link(_url(url, query.args(), "json"), "self", GEOJSON, "本页 This page"),
+        _link(_url(url, query.args(), "html"), "alternate", HTML, "本页 This page (HTML)"),
+        _link(
+            f"{base}/collections/{layer_id}?f=json", "collection", JSON, st.layer.title_for("zh")
+        ),
+    ]
+    if query.offset + len(page) < len(rows):
+        nxt = query.args(offset=query.offset + query.limit)
+        links.append(_link(_url(url, nxt, "json"), "next", GEOJSON, "下一页 Next page"))
+    if query.offset > 0:
+        prev = query.args(offset=max(0, query.offset - query.limit))
+        links.append(_link(_url(url, prev, "json"), "prev", GEOJSON, "上一页 Previous page"))
+    meta = {"numberMatched": len(rows), "numberReturned": len(page), "links": links}
+    features = b",".join(encoded[i] for i in page)
+    return orjson.dumps(meta)[1:-1] + b',"features":[' + features + b"]}"
+
+
+def _url(url: str, args: Mapping[str, str], f: str) -> str:
+    return f"{url}?{urlencode({**args, 'f': f}, quote_via=quote, safe=',:/')}"
+
+
+def feature(catalog: Catalog, layer_id: str, feature_id: str, crs: str, base: str) -> Page:
+    """One feature with its links; 404 if the collection has no such feature."""
+    st = store(catalog, layer_id)
+    row = st.position.get(feature_id)
+    if row is None:
+        raise OGCError(404, f"no feature '{feature_id}' in collection '{layer_id}'", "featureId")
+    doc = orjson.loads(st.encoded(crs)[row])
+    url = f"{base}/collections/{layer_id}/items/{quote(feature_id)}"
+    args = {} if crs == "OGC:CRS84" else {"crs": crs_uri(crs)}
+    doc["links"] = [
+        _link(_url(url, args, "json"), "self", GEOJSON, "本要素 This feature"),
+        _link(_url(url, args, "html"), "alternate", HTML, "本要素 This feature (HTML)"),
+        _link(
+            f"{base}/collections/{layer_id}?f=json", "collection", JSON, st.layer.title_for("zh")
+        ),
+    ]
+    return Page(orjson.dumps(doc), crs_uri(crs))
+
+
+# --------------------------------------------------------------------------- OpenAPI 3.0
+
+
+def _param(name: str, where: str, description: str, schema: dict, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": where, "description": description, "required": where == "path",
+            "schema": schema, **extra}  # fmt: skip
+
+
+def _components(max_limit: int, default_limit: int) -> dict[str, Any]:
+    crs = {"type": "string", "format": "uri", "enum": list(CRS_URIS), "default": CRS84}
+    return {
+        "parameters": {
+            "f": _param("f", "query", "输出格式 Output format", {"type": "string", "enum": ["json", "html"]}),
+            "limit": _param(
+                "limit", "query", f"每页要素数 Features per page (larger values give {max_limit})",
+                {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
+            ),
+            "offset": _param("offset", "query", "跳过的要素数 Features to skip",
+                             {"type": "integer", "minimum": 0, "default": 0}),
+            "bbox": _param(
+                "bbox", "query", "范围 minx,miny,maxx,maxy in the axis order of bbox-crs",
+                {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+                style="form", explode=False,
+            ),
+            "bbox-crs": _param("bbox-crs", "query", "bbox 的坐标系 CRS of bbox", crs),
+            "crs": _param("crs", "query", "输出坐标系 CRS of the response", crs),
+            "featureId": _param("featureId", "path", "要素编号 Feature id", {"type": "string"}),
+        },
+        "responses": {
+            "error": {"description": "错误 Error", "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}}},
+        },
+        "schemas": {"error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                                             "param": {"type": "string", "nullable": True}}}}}},
+    }  # fmt: skip
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def _operation(summary: str, op_id: str, params: list, content: Iterable[str]) -> dict[str, Any]:
+    return {"get": {
+        "summary": summary, "operationId": op_id, "parameters": params,
+        "responses": {"200": {"description": summary, "content": {c: {} for c in content}},
+                      "400": {"$ref": "#/components/responses/error"},
+                      "404": {"$ref": "#/components/responses/error"}},
+    }}  # fmt: skip
+
+
+def openapi(catalog: Catalog, base: str, max_limit: int = 10_000, default_limit: int = 100) -> dict:
+    """The OpenAPI 3.0 definition of the API, with each collection's queryables as parameters."""
+    paths = {
+        "/": _operation("起始页 Landing page", "getLandingPage", [_ref("f")], [JSON, HTML]),
+        "/conformance": _operation(
+            "符合的标准 Conformance", "getConformance", [_ref("f")], [JSON, HTML]
+        ),
+        "/api": _operation("API 定义 This document", "getAPI", [_ref("f")], [OPENAPI, HTML]),
+        "/collections": _operation("图层 Collections", "getCollections", [_ref("f")], [JSON, HTML]),
+    }
+    for lid, layer in catalog.defs.items():
+        p = f"/collections/{lid}"
+        title = layer.title_for("en")
+        filters = [
+            _param(n, "query", f"等于 equals ({n})", _property_schema(layer, n))
+            for n in queryable_names(layer)
+        ]
+        paths[p] = _operation(f"{title}: collection", f"describe_{lid}", [_ref("f")], [JSON, HTML])
+        paths[f"{p}/items"] = _operation(
+            f"{title}: features", f"getFeatures_{lid}",
+            [_ref(n) for n in ("limit", "offset", "bbox", "bbox-crs", "crs", "f")] + filters,
+            [GEOJSON, HTML],
+        )  # fmt: skip
+        paths[f"{p}/items/{{featureId}}"] = _operation(
+            f"{title}: one feature", f"getFeature_{lid}", [_ref("featureId"), _ref("crs"), _ref("f")],
+            [GEOJSON, HTML],
+        )  # fmt: skip
+        paths[f"{p}/queryables"] = _operation(
+            f"{title}: queryables", f"getQueryables_{lid}", [_ref("f")], [SCHEMA, HTML]
+        )
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": TITLE, "version": catalog.version,
+                 "description": "永康规划一张图的图层 / the layers of the Yongkang planning map"},
+        "servers": [{"url": base}],
+        "paths": paths,
+        "components": _components(max_limit, default_limit),
+    }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- HTML
+
+_STYLE = (
+    "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:1.5em;max-width:70em}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .5em;"
+    "text-align:left;vertical-align:top}nav a{margin-right:1em}"
+)
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _a(href: str, text: Any) -> str:
+    return f"<a href='{_e(href)}'>{_e(text)}</a>"
+
+
+def html_page(title: str, body: str, links: Iterable[Mapping[str, str]] = ()) -> str:
+    """A small self-contained page (no CDN): a title, the links as a menu, then ``body``."""
+    nav = " ".join(_a(lk["href"], lk["title"]) for lk in links if lk["type"] != HTML)
+    return (
+        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{_e(title)}</title>"
+        f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1><nav>{nav}</nav>{body}</body></html>"
+    )
+
+
+def _table(rows: Iterable[Iterable[str]], head: Iterable[str] | None = None) -> str:
+    """A table of already-escaped cells."""
+    thead = "<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>" if head else ""
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table>{thead}{body}</table>"
+
+
+def _html_url(href: str) -> str:
+    return href.replace("f=json", "f=html")
+
+
+def render_html(kind: str, doc: Mapping[str, Any]) -> str:
+    """The HTML (``f=html``) of a document of the given kind; every value is escaped."""
+    return _RENDERERS[kind](doc)
+
+
+def _landing_html(doc):
+    rows = [[_a(_html_url(lk["href"]) if lk["type"] != OPENAPI else lk["href"], lk["title"]), _e(lk["rel"])]
+            for lk in doc["links"]]  # fmt: skip
+    return html_page(doc["title"], f"<p>{_e(doc['description'])}</p>" + _table(rows), doc["links"])
+
+
+def _conformance_html(doc):
+    body = "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in doc["conformsTo"]) + "</ul>"
+    return html_page("符合的标准 Conformance", body)
+
+
+def _collection_rows(c) -> list[str]:
+    items = f"{c['links'][0]['href'].split('?')[0]}/items?f=html"
+    return [
+        _a(_html_url(c["links"][0]["href"]), c["id"]),
+        _e(c["title"]),
+        _a(items, "要素 features"),
+    ]
+
+
+def _collections_html(doc):
+    table = _table([_collection_rows(c) for c in doc["collections"]], ["id", "图层 Layer", ""])
+    return html_page("图层 Collections", table, doc["links"])
+
+
+def _collection_html(doc):
+    rows = [
+        ["说明 Description", _e(doc["description"])],
+        ["来源 Attribution", _e(doc["attribution"])],
+        [
+            "范围 Extent (CRS84)",
+            _e(", ".join(f"{v:.5f}" for v in doc["extent"]["spatial"]["bbox"][0])),
+        ],
+        ["坐标系 CRS", "<br>".join(_e(c) for c in doc["crs"])],
+        ["存储坐标系 Storage CRS", _e(doc["storageCrs"])],
+    ]
+    links = _table(
+        [[_a(_html_url(lk["href"]), lk["title"]), _e(lk["type"])] for lk in doc["links"]]
+    )
+    return html_page(doc["title"], _table(rows) + "<h2>链接 Links</h2>" + links, doc["links"])
+
+
+def _items_html(doc):
+    head = ["id", "名称 Name", "状态 Status", "精度 Accuracy"]
+    rows = [
+        [_a(f"items/{quote(str(f['id']))}?f=html", f["id"]), _e(f["properties"].get("name")),
+         _e(f["properties"].get("status")), _e(f["properties"].get("accuracy"))]
+        for f in doc["features"]
+    ]  # fmt: skip
+    paging = " ".join(
+        _a(_html_url(lk["href"]), lk["title"])
+        for lk in doc["links"]
+        if lk["rel"] in ("prev", "next")
+    )
+    summary = f"<p>{doc['numberReturned']} / {doc['numberMatched']} {paging}</p>"
+    return html_page("要素 Features", summary + _table(rows, head), doc["links"])
+
+
+def _feature_html(doc):
+    rows = [["id", _e(doc["id"])]] + [[_e(k), _e(v)] for k, v in doc["properties"].items()]
+    geom = doc.get("geometry") or {}
+    rows.append(["geometry", _e(geom.get("type"))])
+    title = doc["properties"].get("name") or doc["id"]
+    return html_page(title, _table(rows), doc["links"])
+
+
+def _queryables_html(doc):
+    rows = [[_e(k), _e(v.get("title")), _e(v.get("type")), _e(", ".join(v.get("enum", [])))]
+            for k, v in doc["properties"].items()]  # fmt: skip
+    return html_page(
+        f"可查询字段 Queryables: {doc['title']}", _table(rows, ["name", "title", "type", "values"])
+    )
+
+
+def _api_html(doc):
+    rows = []
+    params = doc["components"]["parameters"]
+    for path, item in doc["paths"].items():
+        op = item["get"]
+        names = [
+            params[p["$ref"].rsplit("/", 1)[1]]["name"] if "$ref" in p else p["name"]
+            for p in op["parameters"]
+        ]
+        rows.append([_e(path), _e(op["summary"]), _e(", ".join(names))])
+    link = _a("api?f=json", "OpenAPI 3.0 (JSON)")
+    return html_page(
+        doc["info"]["title"], f"<p>{link}</p>" + _table(rows, ["path", "", "parameters"])
+    )
+
+
+_RENDERERS = {
+    "landing": _landing_html,
+    "conformance": _conformance_html,
+    "collections": _collections_html,
+    "collection": _collection_html,
+    "items": _items_html,
+    "feature": _feature_html,
+    "queryables": _queryables_html,
+    "api": _api_html,
+}

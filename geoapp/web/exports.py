@@ -1,0 +1,70 @@
+"""Downloads: ``/export/<layer>.<format>?crs=``, ``/export/all.gpkg``, ``/export/project.qgz``.
+
+``/export/project.zip`` is the QGIS project with the GeoPackage it opens, ready to unpack.
+Files are built by :mod:`geoapp.export` and kept per catalog load (the data version).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, Response, jsonify, request
+
+from geoapp import export
+from geoapp.web.errors import APIError
+from geoapp.web.state import get_catalog
+
+bp = Blueprint("exports", __name__, url_prefix="/export")
+
+#: Downloads named by file rather than by layer.
+SPECIAL = {"project.qgz": ("all", "qgz"), "project.zip": ("all", "qgis")}
+#: How many built downloads a catalog keeps in memory.
+CACHE_SIZE = 32
+_LOCK = threading.Lock()
+
+
+@bp.get("/")
+def index() -> Response:
+    """What can be downloaded: formats with their CRSs, and the layers."""
+    formats = {
+        k: {"title": e.title, "extension": e.extension, "crs": list(e.crss)}
+        for k, e in export.EXPORTERS.items()
+    }
+    return jsonify(formats=formats, layers=list(get_catalog().defs) + ["all"])
+
+
+@bp.get("/<name>")
+def download(name: str) -> Response:
+    """One download, e.g. ``parks.shp.zip?crs=EPSG:4549``; 404 unknown layer, 400 bad format/CRS."""
+    unknown = [k for k in request.args if k != "crs"]
+    if unknown:
+        raise APIError(400, f"unknown parameter '{unknown[0]}'", unknown[0])
+    target, fmt = SPECIAL.get(name) or _split(name)
+    data, filename, media = _build(target, fmt, request.args.get("crs"))
+    disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{filename}"
+    return Response(data, mimetype=media, headers={"Content-Disposition": disposition})
+
+
+def _split(name: str) -> tuple[str, str]:
+    target, _, fmt = name.partition(".")
+    if not fmt:
+        raise APIError(400, f"say the format as an extension, e.g. {target}.gpkg", "format")
+    return target, fmt
+
+
+def _build(target: str, fmt: str, crs: str | None) -> tuple[bytes, str, str]:
+    """The download's (bytes, file name, media type), from the cache when already built."""
+    catalog = get_catalog()
+    cache = catalog.extra.setdefault("export.cache", {})
+    key = (target, fmt, crs or "")
+    built = cache.get(key)
+    if built is None:
+        try:
+            built = export.export_bytes(catalog, target, fmt, crs)
+        except export.ExportError as exc:
+            raise APIError(404 if exc.not_found else 400, exc.message, exc.param) from None
+        with _LOCK:  # gunicorn's threads share the cache
+            while len(cache) >= CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+            cache[key] = built
+    return built
