@@ -99,7 +99,7 @@ def etag_for(version: str, vary: Iterable[str] = ()) -> str:
     response varies on (but Accept-Encoding: Flask-Compress marks encoded ETags itself).
     """
     h = hashlib.sha256()
-    for part in (geoapp.__version__, request.host_url, request.path):
+    for part in (geoapp.__version__, request.host, request.scheme, request.path):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     h.update(request.query_string + b"\0")
     for name in sorted({v.strip().lower() for v in vary} - {"accept-encoding", ""}):
