@@ -102,3 +102,20 @@ def test_cli(tiny, capsys):
     bad = args[:2] + ["--status", "finished"] + args[4:]
     assert main(bad) == 1
     assert capsys.readouterr().err.splitlines()[-1] == "nothing was written"
+
+
+def test_a_running_app_picks_up_a_recorded_update(tiny, tiny_app, monkeypatch, caplog):
+    from geoapp.web import state
+
+    data, layers = tiny
+    client = tiny_app.test_client()
+    assert client.get("/api/projects/uv-b").get_json()["status"] == "planned"
+    record_update(
+        data, layers, StatusUpdate("uv-b", "2021-05-10", "topped_out", "住建局通报"), TODAY
+    )
+    monkeypatch.setattr(state, "RELOAD_CHECK_SECONDS", 0.0)
+    assert client.get("/api/projects/uv-b").get_json()["status"] == "topped_out"
+    # broken data is not served: the last good catalog stays
+    (data / "projects.csv").write_text("project_id\n", encoding="utf-8")
+    assert client.get("/api/projects/uv-b").get_json()["status"] == "topped_out"
+    assert "data changed but does not validate" in caplog.text
