@@ -241,3 +241,22 @@ def test_page_cache_is_bounded_and_follows_the_data(app, client):
     assert len(cache["pages"]) == pages.PAGE_CACHE_SIZE
     assert ("embed", b"layers=parks&title=t0") not in cache["pages"]
     assert ("embed", f"layers=parks&title=t{pages.PAGE_CACHE_SIZE + 4}".encode()) in cache["pages"]
+
+
+def test_embed_builder_offers_every_choice(client, bundled):
+    r = client.get("/embed/builder")
+    assert r.status_code == 200 and r.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    html = r.get_data(as_text=True)
+    assert "<title>新闻地图生成器 — 永康规划一张图</title>" in html
+    for lid in bundled.defs:
+        assert f'name="layers" value="{lid}"' in html
+    placed = [p for p in bundled.projects.values() if p["feature_ids"]]
+    assert (
+        html.count('<option value="uv-') == 7
+        and len(re.findall(r"<select name=\"projects\"", html)) == 1
+    )
+    assert sum(f'<option value="{p["project_id"]}">' in html for p in placed) == len(placed)
+    assert 'data-resize-script="http://localhost/static/js/embed-resize.js"' in html
+    assert all(u.startswith("/static/") for u in page_assets(html))
+    assert client.get("/embed/builder?lang=en").get_data(as_text=True).count("Embed builder") == 2
+    assert client.get("/embed/builder?lang=xx").status_code == 400
