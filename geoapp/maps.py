@@ -499,6 +499,16 @@ def legend_config(catalog: Catalog, layer_ids: Iterable[str], lang: str) -> dict
     for lid in layer_ids:
         d = catalog.defs[lid]
         if d.has_status:
+            label = d.style.get("context_label", {}).get("en" if lang == "en" else "zh")
+            if label:  # context features inside a project layer (the rivers of 三江六岸)
+                layers.append(
+                    {
+                        "id": f"{lid}-context",
+                        "label": label,
+                        "color": d.style["context_color"],
+                        "kind": "line",
+                    }
+                )
             continue
         color = d.style.get("color") or next(
             iter(d.style.get("colors", {}).values()), CONTEXT_COLOR

@@ -260,3 +260,18 @@ def test_embed_builder_offers_every_choice(client, bundled):
     assert all(u.startswith("/static/") for u in page_assets(html))
     assert client.get("/embed/builder?lang=en").get_data(as_text=True).count("Embed builder") == 2
     assert client.get("/embed/builder?lang=xx").status_code == 400
+
+
+def test_legend_explains_status_colours_and_context_symbols(bundled):
+    from geoapp.maps import legend_config
+
+    legend = legend_config(bundled, list(bundled.defs), "en")
+    assert [s["label"] for s in legend["statuses"]] == [
+        "planned", "preparing", "launched", "under construction", "topped out", "completed", "accepted", "in service"
+    ]  # fmt: skip
+    assert [(entry["label"], entry["kind"]) for entry in legend["layers"]] == [
+        ("City boundary", "polygon"),
+        ("Spatial layout (one belt, three areas, one axis, two districts)", "polygon"),
+        ("Rivers", "line"),
+        ("Towns and subdistricts", "point"),
+    ]
