@@ -544,7 +544,10 @@ def zone_options(catalog: Catalog, lang: str) -> list[dict[str, str]]:
 def _add_assets(m: folium.Map, opts: MapOptions) -> None:
     root = m.get_root()
     root.header.add_child(
-        Element(f'<script src="{escape(opts.static_url)}/js/planmap.js"></script>')
+        Element(
+            f'<script src="{escape(opts.static_url)}/js/minsize.js"></script>'
+            f'<script src="{escape(opts.static_url)}/js/planmap.js"></script>'
+        )
     )
 
 
@@ -689,6 +692,7 @@ def embed_map(catalog: Catalog, view: Any, opts: MapOptions) -> tuple[folium.Map
             f'<link rel="stylesheet" href="{escape(assets.asset_url("leaflet-gesture-handling", "leaflet-gesture-handling.min.css", opts.static_url))}">'
             f'<script src="{escape(assets.asset_url("leaflet-gesture-handling", "leaflet-gesture-handling.min.js", opts.static_url))}"></script>'
             f'<link rel="stylesheet" href="{escape(opts.static_url)}/css/embed.css">'
+            f'<script src="{escape(opts.static_url)}/js/minsize.js"></script>'
             f'<script src="{escape(opts.static_url)}/js/embed.js" defer></script>'
         )
     )

@@ -141,3 +141,21 @@ def test_english_page(watched):
     assert watched.page.inner_text(".gp-panel-head b") == "Yongkang Planning Map"
     assert "Project status" in watched.page.inner_text(".gp-legend")
     assert watched.js("document.documentElement.lang") == "en"
+
+
+STROKE = """(fid) => {
+  const f = window.GeoappPlanMap.entries.flatMap(e => e.items).find(f => f.feature.properties.id === fid);
+  return Number(f._path.getAttribute('stroke-width'));
+}"""
+
+
+def test_small_blocks_stay_visible_at_city_zoom(watched):
+    watched.open("/")
+    assert (
+        watched.page.evaluate(STROKE, "uv-dongku") >= 8
+    )  # a few pixels wide: drawn with a wide stroke
+    assert (
+        watched.page.evaluate(STROKE, "zone-central-city") == 1.5
+    )  # large polygons keep their style
+    _click_feature(watched, "uv-dongku")  # zooms in to the block
+    assert watched.page.evaluate(STROKE, "uv-dongku") == 2

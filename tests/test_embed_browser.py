@@ -54,6 +54,7 @@ def test_embed_in_a_phone_iframe(browser, live_server, host_page):
     height = page.evaluate("parseInt(document.getElementById('map').style.height)")
     assert 280 <= height <= 700
     inner = page.frames[1]
+    inner.wait_for_load_state("load")  # embed.js (deferred) has run
     drawn = inner.evaluate(
         """() => Array.from(document.querySelectorAll('path.leaflet-interactive'))
                .map(p => p.getAttribute('stroke')).length"""
@@ -69,6 +70,14 @@ def test_embed_in_a_phone_iframe(browser, live_server, host_page):
     assert not [i for i in ids if i.startswith(("road-", "park-", "mep-", "bank-"))]
     assert drawn >= len(villages)
     assert inner.inner_text("h1") == "城中村改造区块"
+    sizes = inner.evaluate(
+        """() => Array.from(document.querySelectorAll('path.leaflet-interactive'))
+               .filter(p => p.getAttribute('fill') !== 'none')
+               .map(p => { const b = p.getBBox(); return Math.max(b.width, b.height) + +p.getAttribute('stroke-width'); })"""
+    )
+    assert (
+        len(sizes) == len(villages) and min(sizes) >= 10
+    )  # every block at least 10 px: visible, tappable
     assert "查看完整地图" in inner.inner_text(".gp-embed-note")
     assert [u for u in requests if not u.startswith("http://127.0.0.1:")] == []
     assert errors == []

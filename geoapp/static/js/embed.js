@@ -7,6 +7,12 @@
     window.parent.postMessage({ geoapp: "resize", height: h, href: window.location.href }, "*");
   }
   window.addEventListener("load", post);
+  // the folium map is a global L.Map: keep its small polygons visible (minsize.js)
+  if (window.L && window.GeoappMinSize) {
+    for (var k in window) {
+      if (/^map_/.test(k) && window[k] instanceof L.Map) window.GeoappMinSize(window[k]);
+    }
+  }
   window.addEventListener("resize", post);
   if (window.ResizeObserver) new ResizeObserver(post).observe(document.body);
 })();

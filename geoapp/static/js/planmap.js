@@ -56,6 +56,7 @@
       if (cfg.controls.filters || cfg.controls.search) this.addPanel();
       if (cfg.controls.home) this.addHome();
       this.apply();
+      if (window.GeoappMinSize) window.GeoappMinSize(map);
       var hash = /#bbox=([-\d.]+),([-\d.]+),([-\d.]+),([-\d.]+)/.exec(window.location.hash);
       if (hash) map.fitBounds([[+hash[2], +hash[1]], [+hash[4], +hash[3]]]);  // from an embed's link
       map.getContainer().setAttribute("data-geoapp-ready", "1");
