@@ -29,6 +29,7 @@ class Watched:
     def open(self, path: str) -> None:
         self.page.goto(self.base + path)
         self.page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
+        self.page.wait_for_function("() => !window.GeoappPlanMap.map._animatingZoom")
 
     def external(self) -> list[str]:
         return [

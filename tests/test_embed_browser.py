@@ -55,6 +55,11 @@ def test_embed_in_a_phone_iframe(browser, live_server, host_page):
     assert 280 <= height <= 700
     inner = page.frames[1]
     inner.wait_for_load_state("load")  # embed.js (deferred) has run
+    # folium opens at the city centre and animates fitBounds to the story: wait until it settles
+    inner.wait_for_function(
+        "() => Object.values(window).some(v => v instanceof L.Map && !v._animatingZoom && v._loaded)"
+        " && !document.querySelector('.leaflet-zoom-anim')"
+    )
     drawn = inner.evaluate(
         """() => Array.from(document.querySelectorAll('path.leaflet-interactive'))
                .map(p => p.getAttribute('stroke')).length"""
