@@ -19,6 +19,12 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
     return data, layers
 
 
+def print_problems(problems) -> None:
+    """Print every problem on stderr, one line each, naming file and feature."""
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the data; print every problem, or a table of layers, counts and statuses."""
     from geoapp.catalog import validate
@@ -27,8 +33,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data, layers = _paths(args)
     catalog, problems = validate(data, layers)
     if problems:
-        for p in problems:
-            print(f"error: {p}", file=sys.stderr)
+        print_problems(problems)
         print(f"{len(problems)} problem(s) in {data}", file=sys.stderr)
         return 1
     codes = list(STATUS)
@@ -64,8 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         serve(config, args.host, args.port, args.workers, args.threads)
     except DataError as exc:
-        for p in exc.problems:
-            print(f"error: {p}", file=sys.stderr)
+        print_problems(exc.problems)
         return 1
     return 0
 
@@ -80,8 +84,7 @@ def cmd_record_status(args: argparse.Namespace) -> int:
     try:
         record_update(data, layers, update)
     except DataError as exc:
-        for p in exc.problems:
-            print(f"error: {p}", file=sys.stderr)
+        print_problems(exc.problems)
         print("nothing was written", file=sys.stderr)
         return 1
     print(f"recorded: {args.project} {args.status} on {args.date} ({args.source})")
@@ -133,8 +136,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     data, layers = _paths(args)
     catalog, problems = validate(data, layers)
     if problems:
-        for p in problems:
-            print(f"error: {p}", file=sys.stderr)
+        print_problems(problems)
         return 1
     try:
         out = Path(args.output or download_name(args.layer, args.format, args.crs))
@@ -165,8 +167,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     _print_diff(result.diff)
     if result.problems:
-        for p in result.problems:
-            print(f"error: {p}", file=sys.stderr)
+        print_problems(result.problems)
         print(f"{len(result.problems)} problem(s): nothing written", file=sys.stderr)
         return 1
     if not args.apply:
