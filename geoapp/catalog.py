@@ -151,6 +151,12 @@ def _reference_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str) -> li
     ]  # fmt: skip
 
 
+def data_files(data_dir: Path, layers_dir: Path) -> list[Path]:
+    """Every file the catalog reads: layers, registry tables and layer definitions."""
+    files = sorted((data_dir / "geojson").glob("*.geojson")) + sorted(data_dir.glob("*.csv"))
+    return files + sorted(layers_dir.glob("*.toml"))
+
+
 def data_version(paths: list[Path]) -> str:
     """A short hash of every data file's bytes: changes whenever the data does."""
     h = hashlib.sha256()
@@ -199,9 +205,9 @@ def validate(data_dir: Path, layers_dir: Path) -> tuple[Catalog | None, list[Pro
     if problems or registry is None:
         return None, problems
     joined = {lid: join_status(layers[lid], registry, lid) for lid in defs}
-    files = list((data_dir / "geojson").glob("*.geojson")) + list(data_dir.glob("*.csv"))
-    files += list(layers_dir.glob("*.toml"))
-    return Catalog(defs, joined, registry, data_version(files), data_dir), []
+    return Catalog(
+        defs, joined, registry, data_version(data_files(data_dir, layers_dir)), data_dir
+    ), []
 
 
 def _cross_layer_duplicates(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from geoapp import maps
 from geoapp.embed_params import EmbedParamError, default_layers, parse_embed_args
 from geoapp.web.errors import APIError
-from geoapp.web.pages import _oembed_link, cached_page
+from geoapp.web.pages import cached_page, oembed_link
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("embed", __name__)
@@ -42,7 +42,7 @@ def _embed_page(view) -> str:
         static_url=request.script_root + "/static",
     )
     m, page = maps.embed_map(get_catalog(), view, opts)
-    head = render_template("embed_head.html", page=page, view=view) + _oembed_link()
+    head = render_template("embed_head.html", page=page, view=view) + oembed_link()
     m.get_root().html.add_child(
         maps.Element(render_template("embed_top.html", page=page, view=view)), index=0
     )

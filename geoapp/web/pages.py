@@ -66,12 +66,12 @@ def index():
 
     def build() -> str:
         m = maps.full_map(catalog, opts)
-        return maps.page_html(m, opts.lang, maps.t("title", opts.lang), head=_oembed_link())
+        return maps.page_html(m, opts.lang, maps.t("title", opts.lang), head=oembed_link())
 
     return cached_page(("index", opts.lang, opts.basemap.name, opts.basemap.tiles), build)
 
 
-def _oembed_link() -> str:
+def oembed_link() -> str:
     try:
         from geoapp.oembed import discovery_links
     except ImportError:  # pragma: no cover - oEmbed module not installed

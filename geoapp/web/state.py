@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from geoapp.catalog import Catalog, load_catalog
+from geoapp.catalog import Catalog, data_files, load_catalog
 from geoapp.problems import DataError
 
 _LOCK = threading.Lock()
@@ -28,9 +28,11 @@ def register(app: Flask) -> None:
 
 def data_stamp(data_dir: Path, layers_dir: Path) -> tuple:
     """Names, sizes and mtimes of every file the catalog reads (a change means reload)."""
-    files = [*sorted((data_dir / "geojson").glob("*.geojson")), *sorted(data_dir.glob("*.csv"))]
-    files += sorted(layers_dir.glob("*.toml"))
-    return tuple((p.name, s.st_size, s.st_mtime_ns) for p in files if (s := p.stat()))
+    return tuple(
+        (p.name, s.st_size, s.st_mtime_ns)
+        for p in data_files(data_dir, layers_dir)
+        if (s := p.stat())
+    )
 
 
 def get_catalog() -> Catalog:
