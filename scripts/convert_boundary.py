@@ -2,7 +2,7 @@
 
 Usage: ``python scripts/convert_boundary.py [--src FILE] [--out FILE] [--provenance FILE]``.
 
-The input is checked against the sha256 recorded in shared/data-sources/PROVENANCE.md; a file
+The input is checked against the sha256 recorded in data/sources/PROVENANCE.md; a file
 that differs is refused (exit 1). The output is deterministic, so the committed file can be
 rebuilt byte for byte.
 """
@@ -29,7 +29,7 @@ except ModuleNotFoundError:  # run from a checkout without `pip install -e .`
     from geoapp.coords import GCJ02, WGS84, transform_geometry
 
 SOURCE_NAME = "yongkang-330784-boundary.gcj02.json"
-DATA_SOURCES = ROOT.parent / "shared" / "data-sources"
+DATA_SOURCES = ROOT / "data" / "sources"
 DEFAULT_SRC = DATA_SOURCES / SOURCE_NAME
 DEFAULT_PROVENANCE = DATA_SOURCES / "PROVENANCE.md"
 DEFAULT_OUT = ROOT / "data" / "geojson" / "boundary.geojson"

@@ -1,7 +1,7 @@
 """Draw the first, schematic version of every layer except the boundary (one-off tool).
 
 We have no survey data. Every shape here is drawn from the general-knowledge positions in
-``shared/data-sources/place-hints.md`` and the wording of the plans, and is marked
+``data/sources/place-hints.md`` and the wording of the plans, and is marked
 ``accuracy: schematic`` with its ``location_confidence``. GIS staff replace the shapes through
 ``geoapp import``; after that, do not run this script again (it refuses to overwrite a layer
 file unless ``--force`` is given).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import doctest
 import importlib.util
 import json
@@ -40,13 +41,21 @@ from geoapp.coords import (
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "convert_boundary.py"
 BOUNDARY = ROOT / "data" / "geojson" / "boundary.geojson"
-SHARED = ROOT.parent / "shared" / "data-sources"
-SOURCE = SHARED / "yongkang-330784-boundary.gcj02.json"
+SOURCES = ROOT / "data" / "sources"
+SOURCE = SOURCES / "yongkang-330784-boundary.gcj02.json"
 
 # City extent (WGS84) from the brief / PROVENANCE.md.
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 119.89, 120.35, 28.76, 29.11
-# GeoNames county centroid of 永康市 (geonames-refpoints.wgs84.csv).
-GEONAMES_CENTROID = (120.0979, 28.93754)
+
+
+def _geonames_centroid() -> tuple[float, float]:
+    """GeoNames county centroid of 永康市, read from data/sources/geonames-refpoints.wgs84.csv."""
+    with (SOURCES / "geonames-refpoints.wgs84.csv").open(encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["name_zh"] == "永康市")
+    return float(row["lon"]), float(row["lat"])
+
+
+GEONAMES_CENTROID = _geonames_centroid()
 
 GEOD = pyproj.Geod(ellps="WGS84")
 ROUND_TRIP_MAX_M = 0.5
