@@ -54,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the map with gunicorn; a data problem stops start-up with the problem list."""
+    """Serve the map with waitress; a data problem stops start-up with the problem list."""
     from geoapp.problems import DataError
     from geoapp.web.server import serve
 
@@ -115,10 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data", help="data directory (default: the bundled data)")
     r.add_argument("--layers", help="layer definitions directory")
     r.set_defaults(func=cmd_record_status)
-    s = sub.add_parser("serve", help="serve the map with gunicorn (production WSGI server)")
+    s = sub.add_parser(
+        "serve",
+        help="serve the map (waitress: reads whole requests, so slow clients hold no thread)",
+    )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    s.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port (default 8000; 0 picks a free one and prints it)",
+    )
+    s.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     s.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     s.add_argument("--data", help="data directory (default: the bundled data)")
     s.add_argument("--layers", help="layer definitions directory")

@@ -1,29 +1,194 @@
-"""Run the app under gunicorn (a production WSGI server), from ``geoapp serve``."""
+"""Serve the app with waitress, from ``geoapp serve``: slow clients cannot hold the workers.
+
+waitress reads each request whole — headers and body, the body spooled to a temporary file past
+a threshold — in one asynchronous I/O loop, and only then hands it to one of its threads. A
+client that sends a header line every few seconds costs a socket, not a thread, so it cannot
+starve the app (gunicorn's threaded worker gave each such client a thread of its 8).
+
+For several processes (``--workers``) the parent binds the socket once, loads the data once and
+forks the workers, which all accept on the shared socket; a worker that dies is started again.
+The server's own errors (a request line or headers too large, a malformed request, a body over
+the limit) answer in the app's JSON error shape under ``/api``, ``/ogc`` and ``/export``, and as a
+small page elsewhere (see :class:`ShapedErrorTask`).
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import sys
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask
+
+#: Close a connection that sent or accepted nothing for this many seconds.
+CHANNEL_TIMEOUT = 30
+#: Largest request line plus headers (bytes); larger → 431 (nginx allows 8 KB per line).
+MAX_HEADER_BYTES = 32 * 1024
+#: Open connections per worker before it stops accepting (idle keep-alives and slow clients).
+CONNECTION_LIMIT = 1000
+#: Paths whose errors are JSON (the app's own rule, geoapp.web.errors).
+JSON_PREFIXES = ("/api", "/ogc", "/export", "/oembed")
+CODES = {
+    400: "bad_request",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    431: "header_fields_too_large",
+}
 
 
-class GeoappServer(BaseApplication):
-    """gunicorn's documented custom-application pattern, serving our app object."""
+def error_body(path: str, status: int, reason: str, detail: str) -> tuple[str, bytes]:
+    """The content type and body of one of the server's own error answers.
 
-    def __init__(self, app: Any, options: dict[str, Any]):
-        self.application = app
-        self.options = options
-        super().__init__()
+    >>> error_body("/api/layers", 431, "Request Header Fields Too Large", "exceeds 32768")[1]
+    b'{"error":{"code":"header_fields_too_large","message":"Request Header Fields Too Large: exceeds 32768","param":null}}'
+    """
+    message = f"{reason}: {detail}" if detail else reason
+    if path.startswith(JSON_PREFIXES):
+        err = {"code": CODES.get(status, "error"), "message": message, "param": None}
+        body = json.dumps({"error": err}, ensure_ascii=False, separators=(",", ":"))
+        return "application/json", body.encode("utf-8")
+    page = (
+        "<!doctype html><html lang='zh-CN'><meta charset='utf-8'>"
+        f"<title>请求有误 Bad request ({status})</title><h1>请求有误 Bad request ({status})</h1>"
+        "<p>请求无法处理。The request could not be handled.</p>"
+        "<p><a href='/'>返回地图 Back to the map</a></p></html>"
+    )  # the detail may quote the request: it stays out of HTML
+    return "text/html; charset=utf-8", page.encode("utf-8")
 
-    def load_config(self) -> None:
-        """Pass our options to gunicorn."""
-        for key, value in self.options.items():
-            if key in self.cfg.settings and value is not None:
-                self.cfg.set(key, value)
 
-    def load(self) -> Any:
-        """The WSGI app."""
-        return self.application
+class Parser(HTTPRequestParser):
+    """waitress's request parser, keeping the request line (waitress forgets it on a 431)."""
+
+    line = b""
+    line_done = False
+
+    def received(self, data: bytes) -> int:
+        """Note the request line (up to MAX_HEADER_BYTES), then parse as waitress does."""
+        if not self.line_done:
+            self.line = (self.line + data).lstrip(b"\r\n")  # blank lines may precede it
+            end = self.line.find(b"\n")
+            if end >= 0 or len(self.line) >= MAX_HEADER_BYTES:
+                self.line_done = True
+                self.line = self.line[: end if end >= 0 else MAX_HEADER_BYTES]
+        return super().received(data)
+
+    def target(self) -> tuple[str, bool]:
+        """The request's path (or "" if unknown) and whether the request line was cut short."""
+        parts = self.line.strip().split(b" ")
+        path = parts[1].split(b"?")[0].decode("latin-1") if len(parts) > 1 else ""
+        return path, b"\n" not in self.line and len(self.line) >= MAX_HEADER_BYTES
+
+
+class ShapedErrorTask(ErrorTask):
+    """waitress's error answer (400, 413, 431 …) in our error shape instead of plain text."""
+
+    def execute(self) -> None:
+        """Write the status, our headers and our body; a line too long is 414, not 431."""
+        err = self.request.error
+        path, line_too_long = self.request.target()
+        code, reason = err.code, err.reason
+        detail = str(err.body)
+        if code == 431 and line_too_long:
+            code, reason = 414, "URI Too Long"
+            detail = f"the request line is over {MAX_HEADER_BYTES} bytes"
+        ctype, body = error_body(path, code, reason, detail)
+        self.status = f"{code} {reason}"
+        self.response_headers.extend(
+            [("Content-Type", ctype), ("X-Content-Type-Options", "nosniff")]
+        )
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class Channel(HTTPChannel):
+    """A waitress connection whose error answers are shaped (:class:`ShapedErrorTask`)."""
+
+    error_task_class = ShapedErrorTask
+    parser_class = Parser
+
+
+class Server(TcpWSGIServer):
+    """waitress's TCP server with our channel."""
+
+    channel_class = Channel
+
+
+def adjustments(threads: int, max_body: int) -> Adjustments:
+    """waitress's settings: timeouts, header and body limits, threads."""
+    return Adjustments(
+        threads=threads,
+        channel_timeout=CHANNEL_TIMEOUT,
+        connection_limit=CONNECTION_LIMIT,
+        max_request_header_size=MAX_HEADER_BYTES,
+        # The app answers 413 in its own shape up to MAX_CONTENT_LENGTH (it reads the declared
+        # length first); waitress stops anything far larger before it is spooled to disk.
+        max_request_body_size=max_body,
+        ident="geoapp",
+        expose_tracebacks=False,
+    )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_worker(app: Any, sock: socket.socket, adj: Adjustments) -> None:
+    """Serve ``app`` on ``sock`` in this process until it is told to stop."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
+    server = Server(app, {}, True, sock, adj=adj, bind_socket=False, sockinfo=sockinfo)
+    server.run()
+
+
+def _fork_worker(app: Any, sock: socket.socket, adj: Adjustments) -> int:
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 0
+        try:
+            run_worker(app, sock, adj)
+        except BaseException:  # noqa: BLE001 - a worker never returns into the parent's code
+            code = 1
+        os._exit(code)
+    return pid
+
+
+def supervise(app: Any, sock: socket.socket, adj: Adjustments, workers: int) -> None:
+    """Fork ``workers`` processes on the shared socket; restart one that dies; stop on a signal."""
+    children = {_fork_worker(app, sock, adj) for _ in range(workers)}
+    stopping = False
+
+    def stop(signum, _frame):
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while children:
+        try:
+            pid, _status = os.wait()
+        except ChildProcessError:
+            break
+        children.discard(pid)
+        if not stopping:
+            print(f"worker {pid} exited; starting another", file=sys.stderr, flush=True)
+            children.add(_fork_worker(app, sock, adj))
 
 
 def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
@@ -34,12 +199,16 @@ def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: i
     app = create_app(config)
     with app.app_context():
         get_catalog()
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
-        "preload_app": True,
-        "accesslog": "-",
-        "timeout": 60,
-    }
-    GeoappServer(app, options).run()
+    sock = bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    print(
+        f"geoapp: serving on http://{shown}:{bound_port}/ "
+        f"({workers} worker(s) × {threads} threads, waitress)",
+        flush=True,
+    )
+    adj = adjustments(threads, max(4 * app.config["MAX_CONTENT_LENGTH"], 16 * 1024 * 1024))
+    if workers <= 1:
+        run_worker(app, sock, adj)
+    else:
+        supervise(app, sock, adj, workers)

@@ -1,0 +1,187 @@
+"""``geoapp serve`` as clients meet it: the real server in a subprocess on a free loopback port."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from geoapp.config import ROOT
+
+START_TIMEOUT = 90
+
+
+def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
+    """Run ``geoapp serve --port 0 ARGS`` and return the process and the port it printed."""
+    cmd = [sys.executable, "-m", "geoapp.cli", "serve", "--host", "127.0.0.1", "--port", "0"]
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    proc = subprocess.Popen(
+        [*cmd, "--basemap", "none", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=full_env,
+        text=True,
+    )
+    line = proc.stdout.readline()  # the first line says where it listens
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if not match:
+        proc.kill()
+        raise AssertionError(f"geoapp serve did not start: {line}{proc.stdout.read()}")
+    proc.drain = threading.Thread(target=proc.stdout.read, daemon=True)  # the log
+    proc.drain.start()
+    port = int(match.group(1))
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            get(port, "/api/layers")
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("geoapp serve does not answer")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server and its workers (SIGTERM to the parent stops them all)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a hung server still goes away
+        proc.kill()
+        proc.wait()
+    proc.drain.join(timeout=20)
+    proc.stdout.close()
+
+
+def get(port: int, path: str, headers: dict | None = None, timeout: float = 10):
+    """GET ``path``: (status, headers, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[int]:
+    """The real ``geoapp serve`` (2 workers × 4 threads) on the bundled data."""
+    proc, port = start_server("--workers", "2", "--threads", "4")
+    try:
+        yield port
+    finally:
+        stop_server(proc)
+
+
+def raw(port: int, request: bytes) -> tuple[str, dict[str, str], bytes]:
+    """Send raw bytes (stopping once the server answers); the status, headers and body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        for start in range(0, len(request), 4096):
+            sock.sendall(request[start : start + 4096])
+            if select.select([sock], [], [], 0.05)[0]:
+                break  # it answered before reading the rest (a request too large)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return lines[0], headers, body
+
+
+NORMAL = ["/", "/api/layers/parks?limit=1", "/ogc/collections/parks/items?limit=2", "/progress"]
+
+
+def test_slow_header_clients_do_not_hold_the_server(server):
+    """64 connections trickling headers stay open while 100 normal requests each take < 2 s."""
+    for _ in range(6):  # both workers build their cached pages first
+        for path in NORMAL:
+            assert get(server, path, timeout=60)[0] == 200
+    slow = []
+    for i in range(64):
+        sock = socket.create_connection(("127.0.0.1", server), timeout=10)
+        sock.sendall(
+            f"GET /api/layers/parks?limit=1&slow={i} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode()
+        )
+        slow.append(sock)
+    stop = threading.Event()
+
+    def trickle():
+        n = 0
+        while not stop.wait(1.0):
+            n += 1
+            for sock in slow:
+                sock.sendall(f"X-Slow-{n}: {n}\r\n".encode())
+
+    trickler = threading.Thread(target=trickle)
+    trickler.start()
+    try:
+        time.sleep(2)  # the slow clients are well into their headers
+
+        def timed(i: int) -> tuple[int, float]:
+            start = time.monotonic()
+            status = get(server, NORMAL[i % len(NORMAL)], timeout=5)[0]
+            return status, time.monotonic() - start
+
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(timed, range(100)))
+    finally:
+        stop.set()
+        trickler.join()
+    assert [status for status, _ in results] == [200] * 100
+    slowest = max(seconds for _, seconds in results)
+    assert slowest < 2.0, f"slowest normal request took {slowest:.2f} s"
+    # The slow clients were held open, not dropped: each now finishes and gets its answer.
+    for sock in slow:
+        sock.sendall(b"Connection: close\r\n\r\n")
+    for sock in slow:
+        with sock:
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+
+
+BIG = "a" * 40000
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    [
+        (f"GET /api/layers HTTP/1.1\r\nHost: x\r\nX-Big: {BIG}\r\n\r\n", "431", "header_fields_too_large"),
+        (f"GET /ogc/collections?q={BIG} HTTP/1.1\r\nHost: x\r\n\r\n", "414", "uri_too_long"),
+        ("GET /api/layers HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "400", "bad_request"),
+    ],
+    ids=["431-headers", "414-request-line", "400-malformed"],
+)  # fmt: skip
+def test_server_errors_under_api_are_json(server, request_bytes, status, code):
+    """The server's own 400/414/431 are the app's JSON error shape under /api and /ogc."""
+    status_line, headers, body = raw(server, request_bytes.encode())
+    assert status_line.split(" ")[1] == status
+    assert headers["Content-Type"] == "application/json"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    err = json.loads(body)["error"]
+    assert (err["code"], err["param"]) == (code, None)
+
+
+def test_server_errors_on_pages_are_a_page_with_a_way_back(server):
+    """Elsewhere the same errors are a small bilingual page that links back to the map."""
+    status_line, headers, body = raw(server, f"GET /?x={BIG} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert status_line.split(" ")[1] == "414"
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    text = body.decode("utf-8")
+    assert "请求有误 Bad request (414)" in text
+    assert "<a href='/'>返回地图 Back to the map</a>" in text
+    assert BIG[:100] not in text  # nothing of the request is echoed
