@@ -25,7 +25,7 @@ from shapely.geometry import Point
 
 from geoapp.coords import METRIC_CRS, transform_geometry
 from geoapp.layers import LayerDef, load_layer_defs
-from geoapp.loading import read_layer
+from geoapp.loading import CityOutline, read_layer
 from geoapp.problems import DataError, Problem
 from geoapp.registry import (
     Registry,
@@ -108,14 +108,24 @@ def _latest_entry(entries: list[dict[str, str]]) -> dict[str, str]:
     return max(entries, key=lambda r: r["date"]) if entries else {}
 
 
-def join_status(gdf: gpd.GeoDataFrame, registry: Registry, layer_id: str) -> gpd.GeoDataFrame:
+def latest_entries(registry: Registry) -> dict[str, dict[str, str]]:
+    """project id → its latest history entry."""
+    hist = registry.history.sort_values("date", kind="stable")
+    return {pid: _latest_entry(g.to_dict("records")) for pid, g in hist.groupby("project_id")}
+
+
+def join_status(
+    gdf: gpd.GeoDataFrame,
+    registry: Registry,
+    layer_id: str,
+    latest: dict[str, dict[str, str]] | None = None,
+) -> gpd.GeoDataFrame:
     """Join a layer to the registry with a geopandas merge on feature id."""
     projects = registry.projects[registry.projects["layer"] == layer_id].copy()
     projects["id"] = projects["feature_ids"].str.split(";")
     links = projects.explode("id")
     links = links[links["id"].astype(bool)]
-    hist = registry.history.sort_values("date", kind="stable")
-    latest = {pid: _latest_entry(g.to_dict("records")) for pid, g in hist.groupby("project_id")}
+    latest = latest_entries(registry) if latest is None else latest
     links = links.assign(
         source=[latest.get(p, {}).get("source", "") for p in links["project_id"]],
         source_date=[latest.get(p, {}).get("date", "") for p in links["project_id"]],
@@ -186,7 +196,7 @@ def validate(data_dir: Path, layers_dir: Path) -> tuple[Catalog | None, list[Pro
             continue
         problems += _reference_problems(gdf, layer, path.name)
         if layer.city_outline and not found and not gdf.empty:
-            city = shapely.union_all(gdf.geometry.values)
+            city = CityOutline(shapely.union_all(gdf.geometry.values))
         layers[layer.id] = gdf
     problems += _cross_layer_duplicates(layers)
     registry, found = read_registry(data_dir)
@@ -204,7 +214,8 @@ def validate(data_dir: Path, layers_dir: Path) -> tuple[Catalog | None, list[Pro
         problems += check_indicators(registry.indicators, fields, texts)
     if problems or registry is None:
         return None, problems
-    joined = {lid: join_status(layers[lid], registry, lid) for lid in defs}
+    latest = latest_entries(registry)
+    joined = {lid: join_status(layers[lid], registry, lid, latest) for lid in defs}
     return Catalog(
         defs, joined, registry, data_version(data_files(data_dir, layers_dir)), data_dir
     ), []

@@ -42,24 +42,61 @@ def _crs_problem(gdf: gpd.GeoDataFrame, name: str) -> Problem | None:
     )
 
 
-def _where_problem(geom: shapely.Geometry, city: shapely.Geometry | None) -> str | None:
-    """Why a geometry's coordinates are not in Yongkang, or None if they are."""
-    minx, miny, maxx, maxy = geom.bounds
+class CityOutline:
+    """The city outline grown by :data:`OUTLINE_TOLERANCE_M`, prepared once for whole-array tests.
+
+    >>> from shapely import box, Point
+    >>> outline = CityOutline(box(120.0, 28.9, 120.1, 29.0))
+    >>> outline.contains(np.array([Point(120.05, 28.95), Point(120.2, 28.95)])).tolist()
+    [True, False]
+    """
+
+    def __init__(self, city: shapely.Geometry) -> None:
+        # degrees of latitude ≈ metres / 111 km; generous enough for the generalised outline
+        self.shape = city.buffer(OUTLINE_TOLERANCE_M / 111_000)
+        shapely.prepare(self.shape)
+
+    def contains(self, geoms: np.ndarray) -> np.ndarray:
+        """Which geometries lie inside the (grown) outline, in one vectorised call."""
+        return shapely.contains(self.shape, geoms)
+
+
+def _where_problems(geoms: np.ndarray, city: CityOutline | None) -> list[str | None]:
+    """Why each geometry's coordinates are not in Yongkang (None where they are), vectorised."""
+    bounds = shapely.bounds(geoms)
+    minx, miny, maxx, maxy = bounds.T
     x0, y0, x1, y1 = CITY_BBOX
-    if y0 <= minx and maxx <= y1 and x0 <= miny and maxy <= x1:
+    swapped = (y0 <= minx) & (maxx <= y1) & (x0 <= miny) & (maxy <= x1)
+    metres = (np.maximum(abs(minx), abs(maxx)) > 180) | (np.maximum(abs(miny), abs(maxy)) > 90)
+    outside = ~((x0 <= minx) & (maxx <= x1) & (y0 <= miny) & (maxy <= y1))
+    out: list[str | None] = [None] * len(geoms)
+    for i in np.flatnonzero(swapped | metres | outside):
+        out[i] = _bounds_problem(bounds[i], swapped[i], metres[i])
+    if city is None:
+        return out
+    check = np.flatnonzero(~(swapped | metres | outside))
+    for i in check[~city.contains(geoms[check])]:
+        out[i] = _outline_problem(geoms[i], city)
+    return out
+
+
+def _bounds_problem(bounds: np.ndarray, swapped: bool, metres: bool) -> str:
+    """The message for a geometry whose bounds are swapped, in metres or outside the city box."""
+    minx, miny, maxx, maxy = bounds
+    if swapped:
         return f"coordinates ({minx:.4f}, {miny:.4f}) look like lat/lon: longitude and latitude are swapped"
-    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+    if metres:
         return (
             f"coordinates ({minx:.0f}, {miny:.0f}) look like projected metres (e.g. EPSG:4549), "
             "not WGS84 lon/lat"
         )
-    if not (x0 <= minx and maxx <= x1 and y0 <= miny and maxy <= y1):
-        return f"lies outside Yongkang: bounds ({minx:.4f}, {miny:.4f}, {maxx:.4f}, {maxy:.4f})"
-    if city is None:
-        return None
-    if _within_city(geom, city):
-        return None
-    if _within_city(transform_geometry(geom, "gcj02", "EPSG:4326"), city):
+    return f"lies outside Yongkang: bounds ({minx:.4f}, {miny:.4f}, {maxx:.4f}, {maxy:.4f})"
+
+
+def _outline_problem(geom: shapely.Geometry, city: CityOutline) -> str:
+    """The message for a geometry outside the outline (GCJ-02 recognised)."""
+    converted = transform_geometry(geom, "gcj02", "EPSG:4326")
+    if city.contains(np.array([converted], dtype=object))[0]:
         return (
             "lies outside the city outline, but inside it after a GCJ-02 → WGS84 conversion: "
             "the file looks like GCJ-02 (bring it in with `geoapp import --src-crs gcj02`)"
@@ -67,38 +104,43 @@ def _where_problem(geom: shapely.Geometry, city: shapely.Geometry | None) -> str
     return f"lies outside the city outline (more than {OUTLINE_TOLERANCE_M:.0f} m)"
 
 
-def _within_city(geom: shapely.Geometry, city: shapely.Geometry) -> bool:
-    # degrees of latitude ≈ metres / 111 km; generous enough for the generalised outline
-    return city.buffer(OUTLINE_TOLERANCE_M / 111_000).contains(geom)
-
-
-def _geometry_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str, city) -> list[Problem]:
-    problems = []
-    geoms = gdf.geometry.values
+def _geometry_problems(
+    gdf: gpd.GeoDataFrame, layer: LayerDef, name: str, city: CityOutline | None
+) -> list[Problem]:
+    """Missing, empty, wrong-type, invalid and misplaced geometries: whole-array predicates."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
     missing = shapely.is_missing(geoms)
     empty = ~missing & shapely.is_empty(geoms)
-    valid = shapely.is_valid(geoms)
-    for i, fid in enumerate(gdf["id"]):
-        geom = geoms[i]
+    types = np.array(shapely.get_type_id(geoms))
+    allowed_ids = [_TYPE_IDS[t] for t in layer.geometry_types if t in _TYPE_IDS]
+    wrong = ~missing & ~empty & ~np.isin(types, allowed_ids)
+    invalid = ~missing & ~empty & ~wrong & ~shapely.is_valid(geoms)
+    placed = ~(missing | empty | wrong | invalid)
+    where: list[str | None] = [None] * len(geoms)
+    for i, msg in zip(np.flatnonzero(placed), _where_problems(geoms[placed], city), strict=True):
+        where[i] = msg
+    ids = gdf["id"].to_numpy(dtype=object)
+    allowed = ", ".join(layer.geometry_types)
+    problems = []
+    for i in np.flatnonzero(~placed | np.array([w is not None for w in where], dtype=bool)):
         if missing[i]:
-            problems.append(Problem(name, fid, "has no geometry"))
+            msg = "has no geometry"
         elif empty[i]:
-            problems.append(Problem(name, fid, "has an empty geometry"))
-        elif geom.geom_type not in layer.geometry_types:
-            allowed = ", ".join(layer.geometry_types)
-            problems.append(
-                Problem(
-                    name, fid, f"geometry type {geom.geom_type} is not allowed here ({allowed})"
-                )
-            )
-        elif not valid[i]:
-            reason = shapely.is_valid_reason(geom)
-            problems.append(Problem(name, fid, f"invalid geometry: {reason}"))
+            msg = "has an empty geometry"
+        elif wrong[i]:
+            msg = f"geometry type {geoms[i].geom_type} is not allowed here ({allowed})"
+        elif invalid[i]:
+            msg = f"invalid geometry: {shapely.is_valid_reason(geoms[i])}"
         else:
-            where = _where_problem(geom, city)
-            if where:
-                problems.append(Problem(name, fid, where))
+            msg = where[i]
+        problems.append(Problem(name, ids[i], msg))
     return problems
+
+
+_TYPE_IDS = {
+    "Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4,
+    "MultiLineString": 5, "MultiPolygon": 6,
+}  # fmt: skip
 
 
 def _value_ok(value, ftype: str) -> bool:
@@ -113,7 +155,56 @@ def _value_ok(value, ftype: str) -> bool:
     return isinstance(value, str)
 
 
+def _types_ok(values: pd.Series, ftype: str) -> np.ndarray:
+    """Which (present) values have the field's type: by dtype where it decides, else per value."""
+    kind = values.dtype.kind
+    if kind in "iu":
+        return np.full(len(values), ftype in ("int", "float"))
+    if kind == "f" and ftype in ("int", "float"):
+        arr = values.to_numpy(dtype=float)
+        return np.ones(len(arr), bool) if ftype == "float" else arr == np.floor(arr)
+    if kind == "b":
+        return np.full(len(values), ftype in ("int", "float", "bool"))
+    if isinstance(values.dtype, pd.StringDtype) or pd.api.types.infer_dtype(values) == "string":
+        return np.full(len(values), ftype == "str")
+    return np.fromiter((_value_ok(v, ftype) for v in values), bool, len(values))
+
+
+def _missing(values: pd.Series) -> np.ndarray:
+    """None, NaN or the empty string: a value that is not there."""
+    missing = values.isna().to_numpy()
+    if values.dtype == object:
+        missing |= (values == "").to_numpy()
+    return missing
+
+
+def _field_problems(values: pd.Series, f) -> list[tuple[int, str]]:
+    """(row, message) for every missing, mistyped or disallowed value of one field."""
+    out: list[tuple[int, str]] = []
+    missing = _missing(values)
+    if f.required:
+        out += [(i, f"missing required field '{f.name}'") for i in np.flatnonzero(missing)]
+    present = np.flatnonzero(~missing)
+    typed = _types_ok(values.iloc[present], f.type)
+    for i in present[~typed]:
+        out.append((i, f"field '{f.name}' should be {f.type}, got {_py(values.iloc[i])!r}"))
+    if f.values is not None:
+        ok = present[typed]
+        allowed = values.iloc[ok].astype(str).isin(f.values).to_numpy()
+        choices = ", ".join(f.values)
+        for i in ok[~allowed]:
+            value = _py(values.iloc[i])
+            out.append((i, f"field '{f.name}' has value {value!r}, not one of: {choices}"))
+    return out
+
+
+def _py(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _attribute_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str) -> list[Problem]:
+    """Unknown fields, then per feature (in file order) each field's problem, column by column."""
     problems = []
     known = {f.name for f in layer.all_fields}
     for col in gdf.columns:
@@ -121,44 +212,44 @@ def _attribute_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str) -> li
             problems.append(
                 Problem(name, None, f"unknown field '{col}' (not in layers/{layer.id}.toml)")
             )
-    for row in gdf.drop(columns="geometry").itertuples(index=False):
-        props = row._asdict()
-        fid = props.get("id")
-        for f in layer.all_fields:
-            value = props.get(f.name)
-            if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
-                if f.required:
-                    problems.append(Problem(name, fid, f"missing required field '{f.name}'"))
-                continue
-            if not _value_ok(value, f.type):
-                problems.append(
-                    Problem(name, fid, f"field '{f.name}' should be {f.type}, got {value!r}")
-                )
-            elif f.values is not None and str(value) not in f.values:
-                allowed = ", ".join(f.values)
-                problems.append(
-                    Problem(
-                        name, fid, f"field '{f.name}' has value {value!r}, not one of: {allowed}"
-                    )
-                )
+    ids = gdf["id"].to_numpy(dtype=object)
+    found: list[tuple[int, int, str]] = []
+    for k, f in enumerate(layer.all_fields):
+        if f.name not in gdf.columns:
+            if f.required:
+                found += [(i, k, f"missing required field '{f.name}'") for i in range(len(gdf))]
+            continue
+        found += [(i, k, msg) for i, msg in _field_problems(gdf[f.name], f)]
+    found.sort(key=lambda t: (t[0], t[1]))
+    problems += [Problem(name, _plain(ids[i]), msg) for i, _, msg in found]
     return problems
 
 
+def _plain(fid):
+    """An id as the messages print it (None for a missing one)."""
+    return None if fid is None or (isinstance(fid, float) and np.isnan(fid)) else fid
+
+
 def _id_problems(gdf: gpd.GeoDataFrame, name: str) -> list[Problem]:
-    problems = []
+    """Missing, non-slug and duplicate ids, in file order."""
     if "id" not in gdf.columns:
         return [Problem(name, None, "features have no 'id' property")]
-    seen: set[str] = set()
-    for i, fid in enumerate(gdf["id"]):
-        if not isinstance(fid, str) or not fid:
+    ids = gdf["id"]
+    is_str = np.fromiter((isinstance(f, str) and f != "" for f in ids), bool, len(ids))
+    slug = is_str.copy()
+    slug[is_str] = ids[is_str].str.match(ID_PATTERN.pattern).to_numpy(bool)
+    dup = slug & ids.duplicated(keep="first").to_numpy()
+    problems = []
+    for i in np.flatnonzero(~is_str | ~slug | dup):
+        fid = ids.iloc[i]
+        if not is_str[i]:
             problems.append(
                 Problem(name, f"#{i + 1}", "has no 'id' (features need a stable ASCII id)")
             )
-        elif not ID_PATTERN.match(fid):
+        elif not slug[i]:
             problems.append(Problem(name, fid, "id is not an ASCII slug (a-z, 0-9, '-', '_')"))
-        elif fid in seen:
+        else:
             problems.append(Problem(name, fid, "duplicate id"))
-        seen.add(fid)
     return problems
 
 
@@ -169,7 +260,7 @@ def empty_layer(layer: LayerDef) -> gpd.GeoDataFrame:
 
 
 def read_layer(
-    path: Path, layer: LayerDef, city: shapely.Geometry | None = None
+    path: Path, layer: LayerDef, city: shapely.Geometry | CityOutline | None = None
 ) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
     """Read one layer file and return it with every problem found.
 
@@ -192,6 +283,8 @@ def read_layer(
     if "id" not in gdf.columns:
         return None, problems
     problems += _attribute_problems(gdf, layer, name)
+    if city is not None and not isinstance(city, CityOutline):
+        city = CityOutline(city)
     problems += _geometry_problems(gdf, layer, name, None if crs else city)
     for f in layer.all_fields:
         if f.name not in gdf.columns:
