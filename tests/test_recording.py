@@ -113,9 +113,14 @@ def test_a_running_app_picks_up_a_recorded_update(tiny, tiny_app, monkeypatch, c
     record_update(
         data, layers, StatusUpdate("uv-b", "2021-05-10", "topped_out", "住建局通报"), TODAY
     )
-    monkeypatch.setattr(state, "RELOAD_CHECK_SECONDS", 0.0)
+    slot = state.slot(tiny_app)
+    slot.check_seconds = 0.0
+    client.get("/api/projects/uv-b")  # notices the change; the reload runs in the background
+    slot.wait(30)
     assert client.get("/api/projects/uv-b").get_json()["status"] == "topped_out"
     # broken data is not served: the last good catalog stays
     (data / "projects.csv").write_text("project_id\n", encoding="utf-8")
+    client.get("/api/projects/uv-b")
+    slot.wait(30)
     assert client.get("/api/projects/uv-b").get_json()["status"] == "topped_out"
     assert "data changed but does not validate" in caplog.text
