@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -541,14 +542,26 @@ def zone_options(catalog: Catalog, lang: str) -> list[dict[str, str]]:
     ]
 
 
-def _add_assets(m: folium.Map, opts: MapOptions) -> None:
-    root = m.get_root()
-    root.header.add_child(
-        Element(
-            f'<script src="{escape(opts.static_url)}/js/minsize.js"></script>'
-            f'<script src="{escape(opts.static_url)}/js/planmap.js"></script>'
-        )
-    )
+#: Our scripts on every interactive map: page-language control titles, small polygons.
+MAP_JS = ("js/mapui.js", "js/minsize.js")
+
+
+def after_leaflet(
+    m: folium.Map, opts: MapOptions, js: Iterable[str] = (), css: Iterable[str] = ()
+) -> None:
+    """Load scripts right after leaflet.js, before the map is built (they extend ``L``).
+
+    Call it after :func:`assets.localize`; paths not starting with ``/`` are under static.
+    """
+
+    def url(path: str) -> str:
+        return path if path.startswith("/") else f"{opts.static_url}/{path}"
+
+    m.default_js = [
+        *m.default_js,
+        *((f"geoapp:{p}", url(p)) for p in (*MAP_JS, *js)),
+    ]
+    m.default_css = [*m.default_css, *((f"geoapp:{p}", url(p)) for p in css)]
 
 
 def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
@@ -569,13 +582,6 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
         title="全屏" if opts.lang != "en" else "Full screen",
         title_cancel="退出全屏" if opts.lang != "en" else "Exit full screen",
     ).add_to(m)
-    plugins.MeasureControl(
-        position="topleft",
-        primary_length_unit="meters",
-        secondary_length_unit="kilometers",
-        primary_area_unit="hectares",
-        secondary_area_unit="sqmeters",
-    ).add_to(m)
     config = {
         "lang": opts.lang,
         "text": TEXT["en" if opts.lang == "en" else "zh"],
@@ -587,8 +593,8 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
         "controls": {"search": True, "filters": True, "asof": True, "legend": True, "home": True},
     }
     PlanControls(config, layer_vars).add_to(m)
-    _add_assets(m, opts)
-    assets.localize(m, opts.static_url)
+    assets.localize(m, opts.static_url, drop=assets.droppable)
+    after_leaflet(m, opts, js=["js/planmap.js"])
     return m
 
 
@@ -605,7 +611,8 @@ def project_map(catalog: Catalog, project_id: str, opts: MapOptions) -> folium.M
         add_layer(m, catalog, "boundary", sub, interactive=False)
     sel = MapOptions(**{**opts.__dict__, "features": fids})
     add_layer(m, catalog, project["layer"], sel)
-    assets.localize(m, opts.static_url)
+    assets.localize(m, opts.static_url, drop=assets.droppable)
+    after_leaflet(m, opts)
     return m
 
 
@@ -615,8 +622,13 @@ def page_html(m: folium.Map, lang: str, title: str, head: str = "") -> str:
     root.title = escape(title)  # branca's template does not escape the title
     if head:
         root.header.add_child(Element(head))
-    html = root.render()
+    html = _FOLIUM_VIEWPORT.sub(VIEWPORT, root.render(), count=1)
     return html.replace("<html>", f'<html lang="{"en" if lang == "en" else "zh-CN"}">', 1)
+
+
+#: Our viewport: the reader may pinch-zoom (folium's blocks it with ``user-scalable=no``).
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*user-scalable=no[^>]*>')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -686,17 +698,19 @@ def embed_map(catalog: Catalog, view: Any, opts: MapOptions) -> tuple[folium.Map
     legend = [
         {"label": s.label(lang), "color": s.color} for s in STATUSES if s.code in shown
     ] if view.legend else []  # fmt: skip
-    root = m.get_root()
-    root.header.add_child(
-        Element(
-            f'<link rel="stylesheet" href="{escape(assets.asset_url("leaflet-gesture-handling", "leaflet-gesture-handling.min.css", opts.static_url))}">'
-            f'<script src="{escape(assets.asset_url("leaflet-gesture-handling", "leaflet-gesture-handling.min.js", opts.static_url))}"></script>'
-            f'<link rel="stylesheet" href="{escape(opts.static_url)}/css/embed.css">'
-            f'<script src="{escape(opts.static_url)}/js/minsize.js"></script>'
-            f'<script src="{escape(opts.static_url)}/js/embed.js" defer></script>'
-        )
+    m.get_root().header.add_child(
+        Element(f'<link rel="stylesheet" href="{escape(opts.static_url)}/css/embed.css">')
+    )
+    assets.localize(m, opts.static_url, drop=assets.droppable)
+    gesture = "leaflet-gesture-handling"
+    after_leaflet(
+        m,
+        opts,
+        js=[assets.asset_url(gesture, f"{gesture}.min.js", opts.static_url), "js/embed.js"]
+        if interactive
+        else ["js/embed.js"],
+        css=[assets.asset_url(gesture, f"{gesture}.min.css", opts.static_url)],
     )
     full = f"/?lang={lang}#bbox={minx:.5f},{miny:.5f},{maxx:.5f},{maxy:.5f}"
     page = EmbedPage(title, embed_description(selection, title, lang), full, legend)
-    assets.localize(m, opts.static_url, drop=assets.droppable)
     return m, page

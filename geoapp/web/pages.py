@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, current_app, render_template, request
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from geoapp import maps, progress
 from geoapp.web.errors import APIError
@@ -97,7 +97,7 @@ def project_page(project_id: str):
     m = maps.project_map(catalog, project_id, opts)
     title = f"{view['name']} — {maps.t('title', opts.lang)}"
     if m is None:
-        return render_template("page.html", lang=opts.lang, title=title, body=body)
+        return render_template("page.html", lang=opts.lang, title=title, body=Markup(body))
     m.get_root().html.add_child(maps.Element(body), index=0)
     return maps.page_html(m, opts.lang, title)
 

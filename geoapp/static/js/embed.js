@@ -7,12 +7,14 @@
     window.parent.postMessage({ geoapp: "resize", height: h, href: window.location.href }, "*");
   }
   window.addEventListener("load", post);
-  // the folium map is a global L.Map: keep its small polygons visible (minsize.js)
-  if (window.L && window.GeoappMinSize) {
-    for (var k in window) {
-      if (/^map_/.test(k) && window[k] instanceof L.Map) window.GeoappMinSize(window[k]);
-    }
-  }
   window.addEventListener("resize", post);
-  if (window.ResizeObserver) new ResizeObserver(post).observe(document.body);
+  document.addEventListener("DOMContentLoaded", function () {
+    // the folium map is a global L.Map: keep its small polygons visible (minsize.js)
+    if (window.GeoappMinSize) {
+      for (var k in window) {
+        if (/^map_/.test(k) && window[k] instanceof L.Map) window.GeoappMinSize(window[k]);
+      }
+    }
+    if (window.ResizeObserver) new ResizeObserver(post).observe(document.body);
+  });
 })();

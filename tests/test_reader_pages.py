@@ -1,0 +1,167 @@
+"""Every page as a reader meets it in a real browser: no script error, no markup shown as text,
+controls in the page language, pinch zoom allowed, and an embed inside an article on a phone
+(one finger scrolls the article, two fingers move the map)."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+UV = "uv-dongku,uv-xishantou,uv-zhoutang,uv-yingjia,uv-shanheli,uv-xumatou,uv-huangtang"
+PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True}
+
+
+def _pages(bundled) -> list[str]:
+    """Every kind of page, each project page included, in both languages where it matters."""
+    projects = [f"/projects/{pid}" for pid in sorted(bundled.projects)]
+    return [
+        "/",
+        "/?lang=en",
+        "/progress",
+        "/progress?lang=en",
+        "/embed/builder",
+        "/embed/builder?lang=en",
+        f"/embed?projects={UV}&title=城中村改造区块",
+        "/embed?layers=ring_roads&lang=en&dark=true",
+        "/embed?layers=parks&static=true",
+        *projects,
+        *(p + "?lang=en" for p in projects[:3]),
+    ]
+
+
+def _record(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+def test_every_page_loads_without_error_or_visible_markup(browser, live_server, bundled):
+    unplaced = [pid for pid, p in bundled.projects.items() if not p["feature_ids"]]
+    assert len(unplaced) >= 13  # the pages that used to show their HTML as text are covered
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = _record(page)
+    bad = {}
+    for path in _pages(bundled):
+        errors.clear()
+        page.goto(live_server + path)
+        page.wait_for_load_state("load")
+        text = page.inner_text("body")
+        problems = [*errors]
+        if "<" in text or "&lt;" in text or "&amp;" in text:
+            problems.append("markup shown as text: " + text[max(0, text.find("<") - 40) :][:120])
+        if path.startswith("/projects/") and page.locator("h1").count() != 1:
+            problems.append("no heading")
+        if problems:
+            bad[path] = problems
+    page.close()
+    assert bad == {}
+
+
+def test_pinch_zoom_is_allowed_and_controls_speak_the_page_language(browser, live_server):
+    page = browser.new_page(**PHONE)
+    errors = _record(page)
+    for path, zoom_in, layers in (("/", "放大", "图层"), ("/?lang=en", "Zoom in", "Layers")):
+        page.goto(live_server + path)
+        page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
+        viewports = page.eval_on_selector_all("meta[name=viewport]", "ms => ms.map(m => m.content)")
+        assert viewports == ["width=device-width, initial-scale=1"]
+        assert page.get_attribute(".leaflet-control-zoom-in", "title") == zoom_in
+        assert page.get_attribute(".leaflet-control-layers-toggle", "title") == layers
+        assert page.get_attribute(".folium-map", "role") == "region"
+        assert page.get_attribute(".folium-map", "aria-label").endswith(
+            "永康规划一张图" if path == "/" else "Yongkang Planning Map"
+        )
+    assert errors == []
+    page.close()
+
+
+@pytest.fixture
+def article(live_server) -> Iterator[str]:
+    """A long news article on its own 127.0.0.1 origin with our embed in the middle."""
+    para = "<p>" + "报道正文，" * 120 + "</p>"
+    html = f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><body style="margin:0">{para}
+<iframe id="map" src="{live_server}/embed?projects={UV}&title=城中村改造区块&basemap=none"
+ data-geoapp-embed style="width:375px;height:420px;border:0"></iframe>{para}{para}{para}
+<script src="{live_server}/static/js/embed-resize.js" async></script></body></html>"""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
+
+
+MAP_CENTRE = """() => { for (const k in window) { const v = window[k];
+  if (v instanceof L.Map) { const c = v.getCenter(); return [c.lat, c.lng]; } } }"""
+
+
+def _drag(cdp, starts: list[tuple[float, float]], dy: float, steps: int = 12) -> None:
+    """Touch the screen with len(starts) fingers and move them all up by dy px."""
+
+    def points(k):
+        return [
+            {"x": x, "y": y - dy * k / steps, "id": i, "radiusX": 2, "radiusY": 2}
+            for i, (x, y) in enumerate(starts)
+        ]
+
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points(0)})
+    for k in range(1, steps + 1):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": points(k)})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_one_finger_scrolls_the_article_two_fingers_move_the_map(browser, article):
+    page = browser.new_page(**PHONE)
+    errors = _record(page)
+    page.goto(article)
+    frame = page.frame_locator("#map")
+    frame.locator(".folium-map").wait_for()
+    inner = page.frames[1]
+    inner.wait_for_load_state("load")
+    inner.wait_for_function(
+        "() => Object.values(window).some(v => v instanceof L.Map && !v._animatingZoom && v._loaded)"
+        " && !document.querySelector('.leaflet-zoom-anim')"
+    )
+    handler = "() => Object.values(window).find(v => v instanceof L.Map).gestureHandling.enabled()"
+    assert inner.evaluate(handler) is True
+    page.evaluate("document.getElementById('map').scrollIntoView({block: 'center'})")
+    box = page.locator("#map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    before_scroll, before_centre = page.evaluate("window.scrollY"), inner.evaluate(MAP_CENTRE)
+    cdp = page.context.new_cdp_session(page)
+
+    _drag(cdp, [(x, y)], 150)  # one finger over the map
+    page.wait_for_timeout(400)
+    assert page.evaluate("window.scrollY") > before_scroll + 100  # the article scrolled
+    assert inner.evaluate(MAP_CENTRE) == before_centre  # the map stayed put
+
+    page.evaluate("document.getElementById('map').scrollIntoView({block: 'center'})")
+    box = page.locator("#map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    scroll = page.evaluate("window.scrollY")
+    _drag(cdp, [(x - 40, y + 40), (x + 40, y + 40)], 120)  # two fingers
+    page.wait_for_timeout(600)
+    after = inner.evaluate(MAP_CENTRE)
+    assert after[0] < before_centre[0] - 0.001  # dragging up moves the view south
+    assert abs(page.evaluate("window.scrollY") - scroll) < 5  # the article did not move
+    assert errors == []
+    page.close()
