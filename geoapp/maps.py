@@ -33,6 +33,7 @@ from geoapp.progress import is_overdue
 from geoapp.status import (
     CONTEXT_COLOR,
     LOCATION_CONFIDENCE,
+    OVERDUE_COLOR,
     STATUS,
     STATUSES,
     accuracy_note,
@@ -68,6 +69,16 @@ TEXT = {
         "no_match": "无匹配",
         "schematic_banner": "图形均为示意，非测绘数据",
         "progress": "进度总览",
+        "color_by": "着色依据",
+        "mode_status": "当前状态",
+        "mode_target": "规划目标",
+        "mode_overdue": "是否逾期",
+        "solid_report": "实心：已报道的状态",
+        "outline_target": "虚线轮廓：规划目标（非完成）",
+        "overdue_short": "逾期未见完成报道",
+        "not_overdue": "未逾期或已完成",
+        "projects_shown": "个项目",
+        "labels": "名称标注",
     },
     "en": {
         "status": "Status",
@@ -95,6 +106,16 @@ TEXT = {
         "no_match": "No match",
         "schematic_banner": "All shapes are schematic, not survey data",
         "progress": "Progress",
+        "color_by": "Colour by",
+        "mode_status": "current status",
+        "mode_target": "plan target",
+        "mode_overdue": "overdue",
+        "solid_report": "Solid: reported status",
+        "outline_target": "Dashed outline: plan target (not a completion)",
+        "overdue_short": "overdue, no report of completion",
+        "not_overdue": "not overdue or done",
+        "projects_shown": "projects shown",
+        "labels": "Labels",
     },
 }
 
@@ -333,6 +354,8 @@ def display_layer(catalog: Catalog, layer_id: str, opts: MapOptions) -> dict[str
             "_search": str(escape(f"{row['name']} {row.get('name_en') or ''}")),
             "_color": feature_color(layer, row),
             "_status": row.get("status") or "",
+            "_target": row.get("target_status") or "",
+            "_overdue": bool(row.get("project_id")) and is_overdue(row, opts.today),
             "_project": row.get("project_id") or "",
             "_steps": status_steps(catalog, row.get("project_id")),
             "_zones": zones.get(row["id"], []),
@@ -496,6 +519,7 @@ class PlanControls(MacroElement):
 def legend_config(catalog: Catalog, layer_ids: Iterable[str], lang: str) -> dict[str, Any]:
     """Legend entries: every status colour, then the symbol of each context layer."""
     statuses = [{"code": s.code, "label": s.label(lang), "color": s.color} for s in STATUSES]
+    overdue = {"color": OVERDUE_COLOR, "other": STATUS["planned"].color}
     layers = []
     for lid in layer_ids:
         d = catalog.defs[lid]
@@ -517,7 +541,7 @@ def legend_config(catalog: Catalog, layer_ids: Iterable[str], lang: str) -> dict
         layers.append(
             {"id": lid, "label": d.title_for(lang), "color": color, "kind": d.style["kind"]}
         )
-    return {"statuses": statuses, "layers": layers}
+    return {"statuses": statuses, "layers": layers, "overdue": overdue}
 
 
 def attributions(catalog: Catalog, layer_ids: Iterable[str], lang: str) -> list[str]:

@@ -129,6 +129,13 @@ def indicators(catalog: Catalog, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def _scale(rows: list[dict[str, Any]]) -> None:
+    """Give each row its bar width: its total against the largest total of its group (%)."""
+    most = max((r["total"] for r in rows), default=0) or 1
+    for r in rows:
+        r["width"] = round(100 * r["total"] / most, 1)
+
+
 def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
     """Projects by status per layer and per zone, the indicators, and the overdue projects."""
     projects = list(catalog.projects.values())
@@ -157,6 +164,8 @@ def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
                     "counts": _counts(mine, lang),
                 }
             )
+    _scale(by_layer)
+    _scale(by_zone)
     overdue = [
         {"project_id": p["project_id"], "name": _name(p, lang), "status": _status_cell(p["status"], lang),
          "target": _status_cell(p["target_status"], lang), "target_year": p["target_year"]}

@@ -32,31 +32,69 @@ class Status:
         return self.en if lang == "en" else self.zh
 
 
+#: The status palette (``Status.color``): colour-blind safe and legible on the offline map.
+#: Every colour is at least 3:1 against both map backgrounds (:data:`MAP_BACKGROUND`), and
+#: neighbouring statuses differ by ΔE*ab ≥ 25 for normal, deuteranope and protanope vision
+#: (``tests/test_palette.py`` computes and asserts it). Hue families: grey = named in a plan,
+#: blue-grey = preparing, amber/raspberry/violet = under way, green/blue/teal = done.
 STATUSES: tuple[Status, ...] = (
-    Status("planned", "谋划", "planned", "#9e9e9e", 1, "已列入规划或工作报告", "named in a plan"),
-    Status("preparing", "前期", "preparing", "#8d6e63", 2, "前期工作", "preparatory work"),
-    Status("launched", "启动", "launched", "#ffb300", 3, "启动实施", "launched"),
+    Status("planned", "谋划", "planned", "#7b7b7b", 1, "已列入规划或工作报告", "named in a plan"),
+    Status("preparing", "前期", "preparing", "#5d7fb0", 2, "前期工作", "preparatory work"),
+    Status("launched", "启动", "launched", "#b07a00", 3, "启动实施", "launched"),
     Status(
         "under_construction",
         "在建",
         "under construction",
-        "#fb8c00",
+        "#d6336c",
         4,
         "开工建设",
         "construction started",
     ),
-    Status("topped_out", "结顶", "topped out", "#e65100", 5, "主体结顶", "structure topped out"),
-    Status("completed", "建成", "completed", "#43a047", 6, "通车/贯通/完工", "opened / completed"),
+    Status("topped_out", "结顶", "topped out", "#8a5cc2", 5, "主体结顶", "structure topped out"),
+    Status("completed", "建成", "completed", "#2f8f46", 6, "通车/贯通/完工", "opened / completed"),
     Status(
-        "accepted", "验收", "accepted", "#1e88e5", 7, "完成验收", "handed over after inspection"
+        "accepted", "验收", "accepted", "#2f6fd0", 7, "完成验收", "handed over after inspection"
     ),
-    Status("in_service", "投用", "in service", "#3949ab", 8, "投入使用", "in use"),
+    Status("in_service", "投用", "in service", "#00838f", 8, "投入使用", "in use"),
 )
 
 STATUS: dict[str, Status] = {s.code: s for s in STATUSES}
 
 #: Colour of features that carry no project (context features such as rivers or towns).
 CONTEXT_COLOR = "#607d8b"
+
+#: The map's background with no basemap (offline), in the light and the dark theme.
+MAP_BACKGROUND: dict[str, str] = {"light": "#f3f1ec", "dark": "#1e2124"}
+
+#: How the map may colour a project: by its current status, by its plan's target, or overdue.
+COLOR_MODES: tuple[str, ...] = ("status", "target", "overdue")
+
+#: The colour of an overdue project in the "overdue" mode (≥ 3:1 on both backgrounds).
+OVERDUE_COLOR = "#c2410c"
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG relative luminance of a ``#rrggbb`` colour.
+
+    >>> round(relative_luminance("#ffffff"), 3)
+    1.0
+    """
+    out = 0.0
+    for weight, i in ((0.2126, 1), (0.7152, 3), (0.0722, 5)):
+        c = int(color[i : i + 2], 16) / 255
+        out += weight * (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return out
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21).
+
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1)
+    21.0
+    """
+    hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
 
 HISTORY_KINDS: dict[str, tuple[str, str]] = {
     "target": ("目标", "target"),

@@ -209,8 +209,12 @@ def test_progress_overview_as_of_a_fixed_day(bundled):
     roads = later["by_layer"][-1]
     assert (roads["total"], roads["unplaced"]) == (26, 11)
     assert roads["counts"] == [
-        {"code": "planned", "label": "谋划", "color": "#9e9e9e", "count": 26, "pct": 100.0}
+        {"code": "planned", "label": "谋划", "color": "#7b7b7b", "count": 26, "pct": 100.0}
     ]
+    # bars are proportional to counts: the biggest layer is full width, the others in proportion
+    widths = {r["id"]: r["width"] for r in later["by_layer"]}
+    assert widths["ring_roads"] == 100.0
+    assert widths["parks"] == round(100 * later["by_layer"][0]["total"] / 26, 1)
     central = next(z for z in later["by_zone"] if z["id"] == "zone-central-city")
     assert central["total"] == 31  # every placed project touches the central district
     micro = next(i for i in later["indicators"] if i["indicator_id"] == "micro-parks-built-2021")

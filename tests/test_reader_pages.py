@@ -165,3 +165,62 @@ def test_one_finger_scrolls_the_article_two_fingers_move_the_map(browser, articl
     assert abs(page.evaluate("window.scrollY") - scroll) < 5  # the article did not move
     assert errors == []
     page.close()
+
+
+FEATURE_STYLE = """(fid) => {
+  const f = window.GeoappPlanMap.entries.flatMap(e => e.items).find(f => f.feature.properties.id === fid);
+  const p = f._path;
+  return [p.getAttribute('stroke'), p.getAttribute('stroke-dasharray'), p.getAttribute('fill-opacity')];
+}"""
+
+
+def test_colour_by_status_target_or_overdue(browser, live_server, bundled):
+    from geoapp.status import MAP_BACKGROUND, OVERDUE_COLOR, STATUS
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = _record(page)
+    page.goto(live_server + "/")
+    page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
+    bg = page.evaluate("getComputedStyle(document.querySelector('.folium-map')).backgroundColor")
+    light = MAP_BACKGROUND["light"]
+    assert bg == "rgb({}, {}, {})".format(*(int(light[i : i + 2], 16) for i in (1, 3, 5)))
+    planned = STATUS["planned"].color
+    # 东库区块: named in a plan (planned), target 2020 结顶 (topped out), overdue; 东永一线 is not
+    # overdue (its target year has not come)
+    assert page.evaluate(FEATURE_STYLE, "uv-dongku")[0] == planned
+    page.select_option(".gp-mode", "target")
+    stroke, dash, fill = page.evaluate(FEATURE_STYLE, "uv-dongku")
+    assert (stroke, dash, fill) == (STATUS["topped_out"].color, "6 4", "0")
+    assert page.is_visible(".gp-legend-kind >> text=虚线轮廓：规划目标（非完成）")
+    page.select_option(".gp-mode", "overdue")
+    assert page.evaluate(FEATURE_STYLE, "uv-dongku")[0] == OVERDUE_COLOR
+    assert page.is_visible(".gp-legend-overdue >> text=逾期未见完成报道")
+    assert not page.is_visible(".gp-legend-status")
+    page.select_option(".gp-mode", "status")
+    assert page.evaluate(FEATURE_STYLE, "uv-dongku") == [planned, "6 5", "0.25"]  # unverified
+    assert errors == []
+    page.close()
+
+
+def _hex(css: str) -> str:
+    r, g, b = (int(x) for x in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+@pytest.mark.parametrize("dark", ["false", "true"])
+def test_embed_text_is_readable_light_and_dark(browser, live_server, dark):
+    from geoapp.status import MAP_BACKGROUND, contrast_ratio
+
+    page = browser.new_page(**PHONE)
+    page.goto(f"{live_server}/embed?projects={UV}&title=城中村&dark={dark}")
+    page.wait_for_selector(".folium-map")
+    colours = page.evaluate(
+        """() => { const s = e => getComputedStyle(document.querySelector(e));
+        return [s('body').backgroundColor, s('.folium-map').backgroundColor, s('h1').color,
+                s('.gp-embed-note').color, s('.gp-embed-note a').color]; }"""
+    )
+    body, map_bg, title, note, link = (_hex(c) for c in colours)
+    assert map_bg == MAP_BACKGROUND["dark" if dark == "true" else "light"]
+    for text in (title, note, link):
+        assert contrast_ratio(text, body) >= 4.5, (text, body)
+    page.close()

@@ -33,7 +33,7 @@
   function narrow() { return window.innerWidth < 600; }
 
   var Plan = {
-    state: { statuses: null, zone: "", asof: "", query: "", visible: 0 },
+    state: { statuses: null, zone: "", asof: "", query: "", visible: 0, mode: "status" },
     entries: [],
     colors: {},
 
@@ -45,7 +45,11 @@
       this.state.statuses = new Set(cfg.legend.statuses.map(function (s) { return s.code; }));
       cfg.layers.forEach(function (l) {
         var items = [];
-        l.geojson.eachLayer(function (f) { items.push(f); });
+        l.geojson.eachLayer(function (f) {
+          var o = f.options;
+          f._gpBase = { dashArray: o.dashArray || null, fillOpacity: o.fillOpacity, opacity: o.opacity };
+          items.push(f);
+        });
         self.entries.push({ id: l.id, group: l.group, geojson: l.geojson, items: items });
       });
       if (map.attributionControl) {
@@ -88,9 +92,7 @@
           var p = f.feature.properties;
           var status = self.effectiveStatus(p);
           var show = self.matches(p, status);
-          if (show && status && self.colors[status] && f.setStyle) {
-            f.setStyle({ color: self.colors[status], fillColor: self.colors[status] });
-          }
+          if (show && p._project && f.setStyle) f.setStyle(self.styleFor(f, p, status));
           if (show && !e.geojson.hasLayer(f)) e.geojson.addLayer(f);
           if (!show && e.geojson.hasLayer(f)) e.geojson.removeLayer(f);
           if (show && p._project) visible.add(p._project);
@@ -101,8 +103,32 @@
       if (this.countEl) this.countEl.textContent = String(visible.size);
     },
 
+    /* A project's look in the current colour mode: a reported status is solid; a plan's target
+     * is a dashed outline with no fill (a target is not a completion); overdue is one colour. */
+    styleFor: function (f, p, status) {
+      var base = f._gpBase, mode = this.state.mode, color, dash = base.dashArray;
+      var fill = base.fillOpacity, opacity = base.opacity;
+      if (mode === "target") {
+        color = this.colors[p._target] || this.colors[status];
+        dash = "6 4"; fill = 0;
+      } else if (mode === "overdue") {
+        color = p._overdue ? this.cfg.legend.overdue.color : this.cfg.legend.overdue.other;
+        if (!p._overdue) opacity = 0.55;
+      } else {
+        color = this.colors[status];
+      }
+      return { color: color, fillColor: color, dashArray: dash, fillOpacity: fill, opacity: opacity };
+    },
+
+    setMode: function (mode) {
+      this.state.mode = mode;
+      this.map.getContainer().setAttribute("data-color-mode", mode);
+      if (this.legendBox) this.legendBox.setAttribute("data-mode", mode);
+      this.apply();
+    },
+
     addLegend: function () {
-      var cfg = this.cfg, T = cfg.text;
+      var self = this, cfg = this.cfg, T = cfg.text;
       var Legend = L.Control.extend({
         options: { position: "bottomright" },
         onAdd: function () {
@@ -115,11 +141,24 @@
           box.appendChild(lhead);
           box.appendChild(el("div", "gp-legend-title", T.statuses));
           cfg.legend.statuses.forEach(function (s) {
-            var row = el("div", "gp-legend-row");
-            var sw = el("span", "gp-swatch"); sw.style.background = s.color;
+            var row = el("div", "gp-legend-row gp-legend-status");
+            var sw = el("span", "gp-swatch"); sw.style.background = s.color; sw.style.borderColor = s.color;
             row.appendChild(sw); row.appendChild(el("span", "", s.label));
             box.appendChild(row);
           });
+          [["gp-legend-overdue", cfg.legend.overdue.color, T.overdue_short],
+           ["gp-legend-overdue", cfg.legend.overdue.other, T.not_overdue]].forEach(function (r) {
+            var row = el("div", "gp-legend-row " + r[0]);
+            var sw = el("span", "gp-swatch"); sw.style.background = r[1];
+            row.appendChild(sw); row.appendChild(el("span", "", r[2]));
+            box.appendChild(row);
+          });
+          var solid = el("div", "gp-legend-row gp-legend-kind");
+          solid.appendChild(el("span", "gp-swatch gp-swatch-solid")); solid.appendChild(el("span", "", T.solid_report));
+          var outline = el("div", "gp-legend-row gp-legend-kind");
+          outline.appendChild(el("span", "gp-swatch gp-swatch-target")); outline.appendChild(el("span", "", T.outline_target));
+          box.appendChild(solid); box.appendChild(outline);
+          self.legendBox = box; box.setAttribute("data-mode", self.state.mode);
           if (cfg.legend.layers.length) box.appendChild(el("div", "gp-legend-title", T.context));
           cfg.legend.layers.forEach(function (l) {
             var row = el("div", "gp-legend-row");
@@ -193,10 +232,18 @@
           cfg.dates.forEach(function (d) { var o = el("option", "", d); o.value = d; asof.appendChild(o); });
           asof.addEventListener("change", function () { self.state.asof = asof.value; self.apply(); });
           al.appendChild(asof); box.appendChild(al);
+          // colour by: current status, plan target, overdue
+          var ml = el("label", "gp-row", T.color_by + " ");
+          var mode = el("select", "gp-mode");
+          ["status", "target", "overdue"].forEach(function (m) {
+            var o = el("option", "", T["mode_" + m]); o.value = m; mode.appendChild(o);
+          });
+          mode.addEventListener("change", function () { self.setMode(mode.value); });
+          ml.appendChild(mode); box.appendChild(ml);
           var count = el("div", "gp-count");
           self.countEl = el("span", "", "0");
           count.appendChild(self.countEl);
-          count.appendChild(el("span", "", cfg.lang === "en" ? " projects shown" : " 个项目"));
+          count.appendChild(el("span", "", " " + T.projects_shown));
           box.appendChild(count);
           var prog = el("a", "gp-progress-link", T.progress + " →");
           prog.href = "/progress?lang=" + cfg.lang; prog.setAttribute("target", "_top");
