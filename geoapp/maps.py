@@ -350,6 +350,7 @@ def display_layer(catalog: Catalog, layer_id: str, opts: MapOptions) -> dict[str
         props = {
             "id": row["id"],
             "_tip": str(tip),
+            "_label": "" if layer.city_outline else str(escape(name)),
             "_popup": str(popup_html(layer, row, catalog, opts)),
             "_search": str(escape(f"{row['name']} {row.get('name_en') or ''}")),
             "_color": feature_color(layer, row),
@@ -566,8 +567,8 @@ def zone_options(catalog: Catalog, lang: str) -> list[dict[str, str]]:
     ]
 
 
-#: Our scripts on every interactive map: page-language control titles, small polygons.
-MAP_JS = ("js/mapui.js", "js/minsize.js")
+#: Our scripts on every interactive map: page-language control titles, small polygons, labels.
+MAP_JS = ("js/mapui.js", "js/minsize.js", "js/labels.js")
 
 
 def after_leaflet(
@@ -613,6 +614,11 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
         "zones": zone_options(catalog, opts.lang),
         "dates": catalog.source_dates,
         "home": bounds,
+        "labels": [
+            {"id": lid, "title": catalog.defs[lid].title_for(opts.lang)}
+            for lid in layer_ids
+            if not catalog.defs[lid].city_outline
+        ],
         "attribution": attributions(catalog, layer_ids, opts.lang),
         "controls": {"search": True, "filters": True, "asof": True, "legend": True, "home": True},
     }

@@ -181,7 +181,8 @@ def test_qml_categorises_status_with_the_status_colours(bundled):
     assert list(cats) == list(STATUS) + [""]
     symbols = {s.get("name"): s for s in renderer.find("symbols")}
     colour = symbols[cats["under_construction"]].find("layer/prop[@k='color']").get("v")
-    assert colour.startswith("251,140,0,")  # STATUS["under_construction"].color == #fb8c00
+    hexa = STATUS["under_construction"].color
+    assert colour.startswith(",".join(str(int(hexa[i : i + 2], 16)) for i in (1, 3, 5)) + ",")
     assert root.find("layerGeometryType").text == "2"
     aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}
     assert aliases["location_confidence"] == "位置可信度"

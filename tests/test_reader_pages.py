@@ -224,3 +224,54 @@ def test_embed_text_is_readable_light_and_dark(browser, live_server, dark):
     for text in (title, note, link):
         assert contrast_ratio(text, body) >= 4.5, (text, body)
     page.close()
+
+
+LABELS = """() => Array.from(document.querySelectorAll('.gp-label')).map(e => {
+  const b = e.getBoundingClientRect();
+  return {id: e.dataset.feature, text: e.textContent, box: [b.left, b.top, b.right, b.bottom]};
+})"""
+
+
+def _overlaps(labels: list[dict]) -> list[tuple[str, str]]:
+    out = []
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            (l1, t1, r1, b1), (l2, t2, r2, b2) = a["box"], b["box"]
+            if l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1:
+                out.append((a["id"], b["id"]))
+    return out
+
+
+@pytest.mark.parametrize(("lang", "size"), [("zh", (1280, 900)), ("en", (375, 667))])
+def test_labels_at_city_zoom_for_every_layer_without_overlap(
+    browser, live_server, bundled, lang, size
+):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors = _record(page)
+    page.goto(f"{live_server}/?lang={lang}")
+    page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
+    page.wait_for_function("() => !window.GeoappPlanMap.map._animatingZoom")
+    page.wait_for_function("() => +document.querySelector('.folium-map').dataset.labels > 0")
+    if size[0] < 600:  # a phone at city zoom: zoom in one step, as a reader would
+        page.evaluate("window.GeoappPlanMap.map.zoomIn(1, {animate: false})")
+        page.wait_for_timeout(200)
+    labels = page.evaluate(LABELS)
+    layer_of = {fid: lid for lid, gdf in bundled.layers.items() for fid in gdf["id"]}
+    labelled = {layer_of[lab["id"]] for lab in labels}
+    expected = set(bundled.layers) - {"boundary"}
+    if size[0] >= 600:
+        assert labelled == expected
+    else:
+        assert len(labelled) >= 4
+    assert _overlaps(labels) == []
+    names = {fid: (r["name_en"] if lang == "en" else r["name"])
+             for gdf in bundled.layers.values() for r in gdf.to_dict("records") for fid in [r["id"]]}  # fmt: skip
+    assert all(lab["text"] == names[lab["id"]] for lab in labels)
+    # switching a layer's labels off removes them; the others stay apart
+    page.locator(".gp-labels-switch input[value='towns']").uncheck() if size[0] >= 600 else None
+    if size[0] >= 600:
+        after = page.evaluate(LABELS)
+        assert not [lab for lab in after if layer_of[lab["id"]] == "towns"]
+        assert _overlaps(after) == []
+    assert errors == []
+    page.close()

@@ -240,6 +240,22 @@
           });
           mode.addEventListener("change", function () { self.setMode(mode.value); });
           ml.appendChild(mode); box.appendChild(ml);
+          // name labels, switchable per layer
+          var lf = el("fieldset", "gp-labels-switch");
+          lf.appendChild(el("legend", "", T.labels));
+          var lgrid = el("div", "gp-grid"); lf.appendChild(lgrid);
+          (cfg.labels || []).forEach(function (l) {
+            var entry = self.entries.filter(function (e) { return e.id === l.id; })[0];
+            if (!entry) return;
+            var lab = el("label", "gp-check");
+            var cb = el("input"); cb.type = "checkbox"; cb.checked = true; cb.value = l.id;
+            cb.addEventListener("change", function () {
+              window.GeoappLabels.setEnabled(self.map, entry.geojson, cb.checked);
+            });
+            lab.appendChild(cb); lab.appendChild(el("span", "", l.title));
+            lgrid.appendChild(lab);
+          });
+          box.appendChild(lf);
           var count = el("div", "gp-count");
           self.countEl = el("span", "", "0");
           count.appendChild(self.countEl);
