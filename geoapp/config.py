@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_LIMIT": 10000,
     "DEFAULT_LIMIT": 100,
     "PUBLIC_URL": "",
+    "EXPENSIVE_WORKERS": 1,
+    "EXPENSIVE_QUEUE": 1,
+    "RATE_LIMIT_EXPENSIVE": "30 per minute",
 }
 
 

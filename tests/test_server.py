@@ -8,6 +8,7 @@ import os
 import re
 import select
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -185,3 +186,55 @@ def test_server_errors_on_pages_are_a_page_with_a_way_back(server):
     assert "请求有误 Bad request (414)" in text
     assert "<a href='/'>返回地图 Back to the map</a>" in text
     assert BIG[:100] not in text  # nothing of the request is echoed
+
+
+def probe_while(path: str, port: int, busy, every: float = 0.1, least: float = 5.0) -> list:
+    """GET ``path`` every ``every`` s (each in its own thread, open loop) while ``busy()`` and
+    for at least ``least`` s: the latency of each (a stalled server counts once per probe)."""
+    latencies: list[float] = []
+
+    def one() -> None:
+        start = time.monotonic()
+        assert get(port, path, timeout=120)[0] == 200
+        latencies.append(time.monotonic() - start)
+
+    probes, began = [], time.monotonic()
+    while busy() or time.monotonic() - began < least:
+        probes.append(threading.Thread(target=one))
+        probes[-1].start()
+        time.sleep(every)
+    for probe in probes:
+        probe.join()
+    assert len(latencies) == len(probes)
+    return latencies
+
+
+def test_picture_flood_leaves_the_api_responsive(server):
+    """32 clients asking for 4000×4000 px at 600 dpi at once (new titles: no cache) while the
+    API keeps answering with p99 under 1 s; pictures beyond the slots are 503 + Retry-After."""
+    parks = "/api/layers/parks?limit=1"
+    assert get(server, parks)[0] == 200
+    big = "/embed.png?layers=parks,urban_villages&width=4000&height=4000&dpi=600&title=flood-{}"
+    answers: list = []
+
+    def picture(i: int) -> None:
+        answers.append(get(server, big.format(i), timeout=120))
+
+    threads = [threading.Thread(target=picture, args=(i,)) for i in range(32)]
+    for thread in threads:
+        thread.start()
+    latencies = probe_while(
+        parks, server, lambda: any(thread.is_alive() for thread in threads), every=0.05
+    )
+    for thread in threads:
+        thread.join()
+    p99 = statistics.quantiles(latencies, n=100, method="inclusive")[98]
+    assert p99 < 1.0, f"p99 of {len(latencies)} API requests during the flood: {p99:.2f} s"
+    statuses = sorted(status for status, _, _ in answers)
+    assert set(statuses) == {200, 503}, statuses
+    for status, headers, body in answers:
+        if status == 200:
+            assert body.startswith(b"\x89PNG\r\n\x1a\n")
+        else:
+            assert headers["Retry-After"] == "5"
+            assert json.loads(body)["error"]["code"] == "busy"

@@ -12,7 +12,7 @@ from flask import Flask
 
 from geoapp.assets import static_dir
 from geoapp.config import load_config
-from geoapp.web import errors, http, state
+from geoapp.web import errors, http, limits, state
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     state.register(app)
     http.register(app)
+    limits.register(app)
     from geoapp.web import blueprints
 
     for bp in blueprints.ALL:

@@ -16,6 +16,7 @@ from geoapp.embed_params import EmbedParamError, EmbedView
 from geoapp.picture import FORMATS, CJKFontMissing, render_picture
 from geoapp.web.embed import parse_view
 from geoapp.web.errors import APIError
+from geoapp.web.limits import expensive
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("embed_static", __name__)
@@ -45,7 +46,8 @@ def _picture(fmt: str, view: EmbedView) -> tuple[bytes, str]:
             cache.move_to_end(etag)
             return cache[etag], etag
     try:
-        body = render_picture(catalog, view, fmt)
+        with expensive():
+            body = render_picture(catalog, view, fmt)
     except CJKFontMissing as exc:
         raise APIError(500, str(exc)) from None
     with _CACHE_LOCK:

@@ -16,9 +16,13 @@ CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
+    429: "too_many_requests",
+    431: "header_fields_too_large",
     500: "internal_error",
     501: "not_implemented",
+    503: "busy",
 }
 
 

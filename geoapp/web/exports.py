@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from geoapp import export
 from geoapp.web.errors import APIError
+from geoapp.web.limits import expensive
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -60,7 +61,8 @@ def _build(target: str, fmt: str, crs: str | None) -> tuple[bytes, str, str]:
     built = cache.get(key)
     if built is None:
         try:
-            built = export.export_bytes(catalog, target, fmt, crs)
+            with expensive():
+                built = export.export_bytes(catalog, target, fmt, crs)
         except export.ExportError as exc:
             raise APIError(404 if exc.not_found else 400, exc.message, exc.param) from None
         with _LOCK:  # gunicorn's threads share the cache

@@ -191,6 +191,19 @@ def supervise(app: Any, sock: socket.socket, adj: Adjustments, workers: int) -> 
             children.add(_fork_worker(app, sock, adj))
 
 
+def warm_up(catalog: Any) -> None:
+    """Draw a small picture once before forking: the CJK font is parsed here (a second of
+    CPU), not in each worker during its first real picture."""
+    from geoapp.embed_params import parse_embed_args
+    from geoapp.picture import CJKFontMissing, render_picture
+
+    view = parse_embed_args({"width": "100", "height": "100", "dpi": "72"}, catalog)
+    try:
+        render_picture(catalog, view, "png")
+    except CJKFontMissing:  # pictures answer with the message; the map still works
+        pass
+
+
 def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
     """Load the data once (so a bad file stops start-up with a clear message), then serve."""
     from geoapp.web import create_app
@@ -198,7 +211,7 @@ def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: i
 
     app = create_app(config)
     with app.app_context():
-        get_catalog()
+        warm_up(get_catalog())
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
