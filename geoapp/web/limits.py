@@ -20,6 +20,7 @@ resources too, so they answer JSON unless a browser asks for a page).
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -110,7 +111,7 @@ def _too_many(exc: RateLimitExceeded):
     )
     current = current_app.extensions["geoapp.limiter"].current_limit
     reset = current.reset_at if current else time.time() + 60
-    resp.headers["Retry-After"] = str(max(1, int(reset - time.time()) + 1))
+    resp.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
     return resp
 
 
