@@ -139,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a layer (or all) as gpkg, shp, geojson, kml, csv, qgz or qgis in a CRS."""
     from geoapp.catalog import validate
-    from geoapp.export import ExportError, download_name, export
+    from geoapp.errors import GeoappError
+    from geoapp.export import download_name, export
 
     data, layers = _paths(args)
     catalog, problems = validate(data, layers)
@@ -149,7 +150,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         out = Path(args.output or download_name(args.layer, args.format, args.crs))
         export(catalog, args.layer, args.format, args.crs, out)
-    except (ExportError, ValueError) as exc:
+    except (GeoappError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

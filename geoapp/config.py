@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "BASEMAP": "osm",
     "BASEMAP_URL": "",
     "BASEMAP_ATTRIBUTION": "",
+    "BASEMAP_GCJ02": False,
     "TIANDITU_KEY": "",
     "DEFAULT_LANG": "zh",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -39,6 +40,11 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _coerce(value: str, like: Any) -> Any:
+    """An environment variable's text as the type of the key's default (so "false" is False).
+
+    >>> _coerce("false", False), _coerce("20", 1), _coerce("x", "")
+    (False, 20, 'x')
+    """
     if isinstance(like, bool):
         return value.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(like, int):

@@ -2,9 +2,9 @@
 
 :func:`parse_embed_args` turns query arguments (any mapping of str → str, such as Flask's
 ``request.args``) into an :class:`EmbedView`; :func:`select_features` applies its filters to a
-catalog and :func:`view_bbox` gives the extent to show. No Flask here: a bad value raises
-:class:`EmbedParamError` (a ``ValueError``) naming the parameter; the web layer turns it into a
-400 with ``param``.
+catalog and :func:`view_bbox` gives the extent to show. Values are parsed by :mod:`geoapp.params` (the same
+rules and messages as every other door); a bad one raises :class:`~geoapp.errors.BadParameter`
+naming the parameter, which the web layer turns into a 400.
 
 Filters, in order:
 
@@ -30,18 +30,29 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from geoapp.coords import METRIC_CRS, WGS84, transform_coords
-from geoapp.status import STATUS, status_by_label
+from geoapp.errors import BadParameter
+from geoapp.params import (
+    parse_bbox,
+    parse_bool,
+    parse_choice,
+    parse_lang,
+    parse_list,
+    parse_optional_integer,
+    parse_status,
+    shown,
+)
+from geoapp.query import FeatureQuery, parse_zone, select, zone_layer, zone_shape
 
 if TYPE_CHECKING:  # pragma: no cover
     from geoapp.catalog import Catalog
@@ -51,26 +62,15 @@ MAX_TITLE = 120
 #: Picture size limits in pixels, and dots per inch.
 SIZE_RANGE = (100, 4000)
 DPI_RANGE = (72, 600)
-LANGS = ("zh", "en")
 DARK_MODES = ("true", "false", "auto")
-#: Layer holding the zones the ``zone`` parameter names.
-ZONE_LAYER = "zones"
 #: Default extent margin around the chosen features (fraction of the extent on each side) and
 #: the smallest extent a fitted view shows (metres), so one small block is not blown up.
 FIT_MARGIN = 0.06
 FIT_MIN_SIZE_M = 1500.0
 
-_TRUE = ("1", "true", "yes", "on", "")
-_FALSE = ("0", "false", "no", "off")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-
-
-class EmbedParamError(ValueError):
-    """A bad embed parameter; ``param`` names it (for the 400 response)."""
-
-    def __init__(self, param: str, message: str):
-        super().__init__(f"{param}: {message}")
-        self.param, self.message = param, message
+#: Kept for callers that caught the old name: a bad embed parameter is a BadParameter.
+EmbedParamError = BadParameter
 
 
 @dataclass(frozen=True)
@@ -132,112 +132,51 @@ def default_layers(catalog: Catalog) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- parsing
 
 
-def _id_list(args: Mapping[str, str], name: str) -> tuple[str, ...]:
-    """A comma list of ids, blanks dropped, duplicates removed (first one kept)."""
-    raw = args.get(name) or ""
-    return tuple(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
-
-
-def _known(values: tuple[str, ...], known: Mapping | set, name: str, what: str) -> None:
-    unknown = [v for v in values if v not in known]
-    if unknown:
-        raise EmbedParamError(name, f"unknown {what} {', '.join(repr(u) for u in unknown)}")
-
-
-def _status_codes(args: Mapping[str, str]) -> tuple[str, ...]:
-    codes = []
-    for value in _id_list(args, "status"):
-        try:
-            codes.append(status_by_label(value).code)
-        except KeyError:
-            known = ", ".join(STATUS)
-            raise EmbedParamError("status", f"unknown status {value!r} (one of {known})") from None
-    return tuple(dict.fromkeys(codes))
-
-
-def parse_bbox(text: str, param: str = "bbox") -> tuple[float, float, float, float]:
-    """``minlon,minlat,maxlon,maxlat`` in WGS84 degrees, checked.
-
-    >>> parse_bbox("120.0,28.85,120.1,28.95")
-    (120.0, 28.85, 120.1, 28.95)
-    """
-    parts = text.split(",")
-    try:
-        values = tuple(float(p) for p in parts)
-    except ValueError:
-        values = ()
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise EmbedParamError(param, "expected four numbers: minlon,minlat,maxlon,maxlat")
-    minx, miny, maxx, maxy = values
-    if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
-        raise EmbedParamError(
-            param, "needs -180 ≤ minlon < maxlon ≤ 180, -90 ≤ minlat < maxlat ≤ 90"
-        )
-    return minx, miny, maxx, maxy
-
-
-def _bool(args: Mapping[str, str], name: str, default: bool) -> bool:
+def _arg(args: Mapping[str, str], name: str) -> str | None:
+    """The raw value of an optional argument; blank counts as absent (an editor's empty box)."""
     raw = args.get(name)
+    return raw if raw is not None and raw.strip() else None
+
+
+def _ids(args: Mapping[str, str], name: str, known: Iterable[str], what: str) -> tuple[str, ...]:
+    """A comma list of known ids (blanks dropped); () when absent."""
+    raw = _arg(args, name)
     if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise EmbedParamError(name, f"expected true or false, got {raw!r}")
-
-
-def _int(args: Mapping[str, str], name: str, default: int, bounds: tuple[int, int]) -> int:
-    raw = args.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise EmbedParamError(name, f"expected an integer, got {raw!r}") from None
-    lo, hi = bounds
-    if not lo <= value <= hi:
-        raise EmbedParamError(name, f"must be between {lo} and {hi}, got {value}")
-    return value
-
-
-def _choice(args: Mapping[str, str], name: str, choices: Sequence[str], default: str) -> str:
-    value = (args.get(name) or default).strip().lower()
-    if value not in choices:
-        raise EmbedParamError(name, f"must be one of {', '.join(choices)}, got {value!r}")
-    return value
+        return ()
+    items = ",".join(p for p in raw.split(",") if p.strip())
+    return tuple(parse_list(items, name, known, what)) if items else ()
 
 
 def _title(args: Mapping[str, str]) -> str:
     title = " ".join((args.get("title") or "").split())
     if len(title) > MAX_TITLE:
-        raise EmbedParamError("title", f"at most {MAX_TITLE} characters, got {len(title)}")
+        raise BadParameter(
+            f"title must be at most {MAX_TITLE} characters, not {len(title)}", "title"
+        )
     return title
 
 
 def _dark(args: Mapping[str, str]) -> str:
-    value = (args.get("dark") or "auto").strip().lower()
-    if value in ("1", "yes", "on"):
-        value = "true"
-    if value in ("0", "no", "off"):
-        value = "false"
-    if value not in DARK_MODES:
-        raise EmbedParamError("dark", f"must be one of {', '.join(DARK_MODES)}, got {value!r}")
-    return value
+    value = (_arg(args, "dark") or "auto").strip().lower()
+    value = {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false"}.get(
+        value, value
+    )
+    return parse_choice({"off": "false"}.get(value, value), "dark", DARK_MODES, "auto")
 
 
 def _basemap(args: Mapping[str, str], basemaps: Sequence[str] | None) -> str | None:
-    value = (args.get("basemap") or "").strip()
-    if not value:
+    value = _arg(args, "basemap")
+    if value is None:
         return None
-    if basemaps is not None and value not in basemaps:
-        raise EmbedParamError(
-            "basemap", f"unknown basemap {value!r} (one of {', '.join(basemaps)})"
-        )
-    if basemaps is None and not _SLUG.match(value):
-        raise EmbedParamError("basemap", f"not a basemap name: {value!r}")
-    return value
+    if basemaps is not None:
+        return parse_choice(value, "basemap", basemaps, "")
+    if not _SLUG.match(value.strip()):
+        raise BadParameter(f"basemap is not a basemap name: {shown(value)}", "basemap")
+    return value.strip()
+
+
+def _size(args: Mapping[str, str], name: str, default: int, bounds: tuple[int, int]) -> int:
+    return parse_optional_integer(_arg(args, name), name, default, *bounds)
 
 
 def parse_embed_args(
@@ -250,51 +189,35 @@ def parse_embed_args(
     """Parse query arguments into an :class:`EmbedView`, checking ids against ``catalog``.
 
     Unknown arguments are ignored (tracking parameters survive); a bad value raises
-    :class:`EmbedParamError`. ``basemaps``, if given, is the list of allowed basemap names.
+    :class:`~geoapp.errors.BadParameter`. ``basemaps``, if given, is the list of allowed
+    basemap names.
 
     >>> cat = load_catalog(Path("data"), Path("layers"))  # doctest: +SKIP
     >>> parse_embed_args({"layers": "parks", "lang": "en"}, cat).layers  # doctest: +SKIP
     ('parks',)
     """
-    layers = _id_list(args, "layers") or default_layers(catalog)
-    _known(layers, catalog.defs, "layers", "layer")
-    projects = _id_list(args, "projects")
-    _known(projects, catalog.projects, "projects", "project")
-    zone = (args.get("zone") or "").strip() or None
-    if zone is not None:
-        _zone_shape(catalog, zone)
-    bbox = parse_bbox(args["bbox"]) if (args.get("bbox") or "").strip() else None
+    layers = _ids(args, "layers", catalog.defs, "layer") or default_layers(catalog)
+    status = _arg(args, "status")
+    bbox = _arg(args, "bbox")
     return EmbedView(
         layers=tuple(lid for lid in catalog.defs if lid in layers),  # draw order
-        projects=projects,
-        status=_status_codes(args),
-        zone=zone,
-        bbox=bbox,
+        projects=_ids(args, "projects", catalog.projects, "project"),
+        status=tuple(parse_status(status)) if status else (),
+        zone=parse_zone(_arg(args, "zone"), catalog),
+        bbox=None if bbox is None else parse_bbox(bbox),
         title=_title(args),
-        lang=_choice(args, "lang", LANGS, default_lang),
+        lang=parse_lang(_arg(args, "lang"), default_lang),
         basemap=_basemap(args, basemaps),
         dark=_dark(args),
-        static=_bool(args, "static", False),
-        legend=_bool(args, "legend", True),
-        width=_int(args, "width", 1200, SIZE_RANGE),
-        height=_int(args, "height", 900, SIZE_RANGE),
-        dpi=_int(args, "dpi", 150, DPI_RANGE),
+        static=parse_bool(args.get("static"), "static", False),
+        legend=parse_bool(args.get("legend"), "legend", True),
+        width=_size(args, "width", 1200, SIZE_RANGE),
+        height=_size(args, "height", 900, SIZE_RANGE),
+        dpi=_size(args, "dpi", 150, DPI_RANGE),
     )
 
 
 # --------------------------------------------------------------------------- selection
-
-
-def _zone_shape(catalog: Catalog, zone_id: str) -> shapely.Geometry:
-    """The zone feature's geometry; :class:`EmbedParamError` for an unknown or non-area zone."""
-    zones = catalog.layers.get(ZONE_LAYER)
-    match = zones[zones["id"] == zone_id] if zones is not None else None
-    if match is None or match.empty:
-        raise EmbedParamError("zone", f"unknown zone {zone_id!r}")
-    geom = match.geometry.iloc[0]
-    if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise EmbedParamError("zone", f"zone {zone_id!r} is a {geom.geom_type}, not an area")
-    return geom
 
 
 def carries_project(gdf: gpd.GeoDataFrame) -> pd.Series:
@@ -302,30 +225,29 @@ def carries_project(gdf: gpd.GeoDataFrame) -> pd.Series:
     return gdf["project_id"].notna() if "project_id" in gdf else pd.Series(False, index=gdf.index)
 
 
+def feature_query(view: EmbedView) -> FeatureQuery:
+    """The view's filters as the one feature query (status and projects spare the context)."""
+    return FeatureQuery(
+        layers=view.layers, status=view.status or None, projects=view.projects or None,
+        zone=view.zone, context=True,
+    )  # fmt: skip
+
+
 def select_features(catalog: Catalog, view: EmbedView) -> dict[str, gpd.GeoDataFrame]:
     """The features the view shows: layer id → GeoDataFrame (EPSG:4326), in draw order.
 
-    Layers left with no feature are omitted; row order within a layer is the catalog's.
+    A ``zone`` adds the zone itself, so the map can draw the area the filter used. Layers left
+    with no feature are omitted; row order within a layer is the catalog's.
 
     >>> sel = select_features(cat, parse_embed_args({"status": "planned"}, cat))  # doctest: +SKIP
     """
-    zone = _zone_shape(catalog, view.zone) if view.zone else None
-    out: dict[str, gpd.GeoDataFrame] = {}
-    for lid in catalog.defs:
+    rows = select(catalog, feature_query(view))
+    if view.zone:
+        lid = zone_layer(catalog.defs)
         gdf = catalog.layers[lid]
-        keep = pd.Series(lid in view.layers, index=gdf.index)
-        linked = carries_project(gdf)
-        if view.projects:
-            keep &= ~linked | gdf["project_id"].isin(view.projects)
-        if view.status:
-            keep &= ~linked | gdf["status"].isin(view.status)
-        if zone is not None:
-            keep &= gdf.geometry.intersects(zone)
-            if lid == ZONE_LAYER:
-                keep |= gdf["id"] == view.zone
-        if keep.any():
-            out[lid] = gdf[keep.to_numpy()]
-    return out
+        own = int(np.flatnonzero((gdf["id"] == view.zone).to_numpy())[0])
+        rows[lid] = sorted(set(rows.get(lid, [])) | {own})
+    return {lid: catalog.layers[lid].iloc[rows[lid]] for lid in catalog.defs if rows.get(lid)}
 
 
 def focus_features(selection: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
@@ -363,13 +285,16 @@ def view_bbox(
     the zone, else of the city outline.
     """
     if view.bbox is not None:
-        return view.bbox
+        minx, miny, maxx, maxy = view.bbox
+        if minx < maxx and miny < maxy:
+            return view.bbox
+        return fit_bbox([shapely.Point(minx, miny), shapely.Point(maxx, maxy)])  # a line or point
     selection = select_features(catalog, view) if selection is None else selection
     focus = focus_features(selection)
     if focus:
         return fit_bbox(pd.concat([g.geometry for g in focus.values()]))
     if view.zone:
-        return fit_bbox([_zone_shape(catalog, view.zone)])
+        return fit_bbox([zone_shape(catalog, view.zone)])
     outline = [lid for lid, d in catalog.defs.items() if d.city_outline]
     geoms = pd.concat([catalog.layers[lid].geometry for lid in outline]) if outline else []
     if len(geoms) == 0:

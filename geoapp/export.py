@@ -18,7 +18,7 @@ PosixPath('parks_4549.gpkg')
 >>> parse_export_crs(EXPORTERS["geojson"], "EPSG:4549")
 Traceback (most recent call last):
 ...
-geoapp.export.ExportError: GeoJSON is WGS84 only (RFC 7946): EPSG:4549 is not offered; use EPSG:4326, or gpkg, shp or csv for EPSG:4490 / EPSG:4549
+geoapp.errors.BadParameter: GeoJSON is WGS84 only (RFC 7946): EPSG:4549 is not offered; use EPSG:4326, or gpkg, shp or csv for EPSG:4490 / EPSG:4549
 """  # noqa: E501
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import shapely
 
 from geoapp.catalog import JOIN_COLUMNS, Catalog
 from geoapp.coords import parse_crs, to_crs
+from geoapp.errors import BadParameter, GeoappError, NotFound
 from geoapp.layers import LayerDef
 from geoapp.status import CONTEXT_COLOR, STATUSES, accuracy_note
 
@@ -105,12 +106,9 @@ _CRS_NOTES = {
 }
 
 
-class ExportError(ValueError):
-    """A bad export request: ``param`` names what was wrong (layer, format or crs)."""
-
-    def __init__(self, message: str, param: str, not_found: bool = False):
-        super().__init__(message)
-        self.message, self.param, self.not_found = message, param, not_found
+#: What a bad export request raises: a BadParameter naming the layer, format or crs (NotFound
+#: for an unknown layer). Both are GeoappErrors.
+ExportError = GeoappError
 
 
 Writer = Callable[[Catalog, list[str], str, Path], None]
@@ -952,7 +950,7 @@ def get_exporter(fmt: str) -> Exporter:
     for name, exp in EXPORTERS.items():
         if key in (name, exp.extension.removeprefix(".")):
             return exp
-    raise ExportError(f"unknown format {fmt!r}: expected one of {', '.join(EXPORTERS)}", "format")
+    raise BadParameter(f"unknown format {fmt!r}: expected one of {', '.join(EXPORTERS)}", "format")
 
 
 def parse_export_crs(exporter: Exporter, crs: str | None) -> str:
@@ -960,17 +958,17 @@ def parse_export_crs(exporter: Exporter, crs: str | None) -> str:
     try:
         name = parse_crs(crs or "EPSG:4326")
     except ValueError as exc:
-        raise ExportError(str(exc), "crs") from None
+        raise BadParameter(str(exc), "crs") from None
     if name == "OGC:CRS84":
         name = "EPSG:4326"
     if name not in exporter.crss:
         if exporter.crss == ("EPSG:4326",):
-            raise ExportError(
+            raise BadParameter(
                 f"{exporter.title} is WGS84 only{' (RFC 7946)' if 'GeoJSON' in exporter.title else ''}: "
                 f"{name} is not offered; use EPSG:4326, or gpkg, shp or csv for EPSG:4490 / EPSG:4549",
                 "crs",
             )
-        raise ExportError(f"CRS {name} is not offered: choose {', '.join(exporter.crss)}", "crs")
+        raise BadParameter(f"CRS {name} is not offered: choose {', '.join(exporter.crss)}", "crs")
     return name
 
 
@@ -978,18 +976,17 @@ def resolve_layers(catalog: Catalog, target: str, exporter: Exporter) -> list[st
     """The layer ids 'all' or one layer id stands for; ExportError if unknown or not allowed."""
     if target == "all":
         if not exporter.multi_layer:
-            raise ExportError(
+            raise BadParameter(
                 f"{exporter.title} holds one layer: export layers one by one, or use gpkg", "layer"
             )
         return list(catalog.defs)
     if target not in catalog.defs:
-        raise ExportError(
+        raise NotFound(
             f"unknown layer {target!r}: expected 'all' or one of {', '.join(catalog.defs)}",
             "layer",
-            not_found=True,
         )
     if exporter.all_only:
-        raise ExportError(f"{exporter.title} covers every layer: ask for 'all'", "layer")
+        raise BadParameter(f"{exporter.title} covers every layer: ask for 'all'", "layer")
     return [target]
 
 
@@ -1015,7 +1012,7 @@ def export(catalog: Catalog, target: str, fmt: str, crs: str | None, out: Path) 
     layer_ids = resolve_layers(catalog, target, exporter)
     out = Path(out)
     if not out.parent.is_dir():
-        raise ExportError(f"{out}: directory {out.parent} does not exist", "output")
+        raise BadParameter(f"{out}: directory {out.parent} does not exist", "output")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:  # GDAL drivers want their own extension: write inside a temporary directory
         written = tmp / f"export{exporter.extension}"

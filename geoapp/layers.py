@@ -90,6 +90,8 @@ class LayerDef:
     style: dict[str, Any]
     fields: tuple[Field, ...]
     city_outline: bool = False
+    #: Its areas are the zones every ``zone`` filter names (see :mod:`geoapp.query.zones`).
+    zones: bool = False
     reference: dict[str, Any] | None = None
     path: Path | None = None
 
@@ -184,6 +186,7 @@ def _build(raw: dict[str, Any], path: Path) -> LayerDef:
         style=dict(raw["style"]),
         fields=fields,
         city_outline=bool(raw.get("city_outline", False)),
+        zones=bool(raw.get("zones", False)),
         reference=dict(raw["reference"]) if "reference" in raw else None,
         path=path,
     )

@@ -41,8 +41,10 @@ import shapely
 
 from geoapp.catalog import JOIN_COLUMNS, Catalog
 from geoapp.coords import axis_order_is_latlon, parse_crs, to_crs, transform_coords
+from geoapp.errors import BadParameter, NotFound
 from geoapp.layers import LayerDef
-from geoapp.status import STATUS, accuracy_note, status_by_label
+from geoapp.params import choices, parse_status, shown
+from geoapp.status import STATUS, accuracy_note
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 #: The CRSs every collection offers (Part 2), URI → normalised name.
@@ -77,14 +79,6 @@ PAGE_CACHE_SIZE = 256
 _JSON_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 
 
-class OGCError(ValueError):
-    """A request the API refuses: an HTTP status, a message and the parameter at fault."""
-
-    def __init__(self, status: int, message: str, param: str | None = None):
-        super().__init__(message)
-        self.status, self.message, self.param = status, message, param
-
-
 # --------------------------------------------------------------------------- CRS
 
 
@@ -98,10 +92,10 @@ def crs_name(text: str, param: str = "crs") -> str:
     try:
         name = parse_crs(text)
     except ValueError as exc:
-        raise OGCError(400, f"{param}: {exc}", param) from None
+        raise BadParameter(f"{param}: {exc}", param) from None
     if name not in _URI_OF:
-        raise OGCError(
-            400, f"{param} {text!r} is not offered; choose one of: {', '.join(CRS_URIS)}", param
+        raise BadParameter(
+            f"{param} {text!r} is not offered; choose one of: {', '.join(CRS_URIS)}", param
         )
     return name
 
@@ -123,7 +117,7 @@ def bbox_to_wgs84(bbox: tuple[float, ...], bbox_crs: str) -> tuple[float, float,
     ys = np.concatenate([np.full(21, b), b + (d - b) * t, np.full(21, d), d - (d - b) * t])
     lon, lat = transform_coords(xs, ys, bbox_crs, "EPSG:4326")
     if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
-        raise OGCError(400, f"bbox lies outside the area of {bbox_crs}", "bbox")
+        raise BadParameter(f"bbox lies outside the area of {bbox_crs}", "bbox")
     return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
 
@@ -196,7 +190,7 @@ def property_columns(layer: LayerDef) -> list[str]:
 def store(catalog: Catalog, layer_id: str) -> LayerStore:
     """The layer's store, built once per catalog load; 404 for an unknown collection."""
     if layer_id not in catalog.defs:
-        raise OGCError(404, f"no collection '{layer_id}'; see /ogc/collections", "collectionId")
+        raise NotFound(f"no collection '{layer_id}'; see /ogc/collections", "collectionId")
     stores = catalog.extra.setdefault("ogc.stores", {})
     if layer_id not in stores:
         stores[layer_id] = LayerStore(catalog, layer_id)
@@ -357,8 +351,7 @@ def check_filters(layer: LayerDef, filters: Mapping[str, str]) -> dict[str, str]
     out = {}
     for name, value in filters.items():
         if name not in names:
-            raise OGCError(
-                400, f"unknown parameter '{name}': not a queryable of {layer.id} "
+            raise BadParameter(f"unknown parameter '{name}': not a queryable of {layer.id} "
                 f"(queryables: {', '.join(names)}; also {', '.join(ITEMS_PARAMS)})", name,
             )  # fmt: skip
         out[name] = _filter_value(layer, name, value)
@@ -366,19 +359,20 @@ def check_filters(layer: LayerDef, filters: Mapping[str, str]) -> dict[str, str]
 
 
 def _filter_value(layer: LayerDef, name: str, value: str) -> str:
+    """The code a filter value (a code or a label) stands for; BadParameter if none."""
     if name in ("status", "target_status"):
-        try:
-            return status_by_label(value).code
-        except KeyError:
-            raise OGCError(
-                400, f"{name} {value!r} is not one of: {', '.join(STATUS)}", name
-            ) from None
+        codes = parse_status(value, name)
+        if len(codes) != 1:
+            raise BadParameter(f"{name} must be one value, not {shown(value)}", name)
+        return codes[0]
     f = layer.field(name)
     if f is not None and f.values:
         codes = {code: code for code in f.values}
         codes.update({lab: code for code, labels in f.value_labels.items() for lab in labels})
         if value not in codes:
-            raise OGCError(400, f"{name} {value!r} is not one of: {', '.join(f.values)}", name)
+            raise BadParameter(
+                f"unknown {name} {shown(value)}; expected one of: {choices(f.values)}", name
+            )
         return codes[value]
     return value
 
@@ -465,7 +459,7 @@ def feature(catalog: Catalog, layer_id: str, feature_id: str, crs: str, base: st
     st = store(catalog, layer_id)
     row = st.position.get(feature_id)
     if row is None:
-        raise OGCError(404, f"no feature '{feature_id}' in collection '{layer_id}'", "featureId")
+        raise NotFound(f"no feature '{feature_id}' in collection '{layer_id}'", "featureId")
     doc = orjson.loads(st.encoded(crs)[row])
     url = f"{base}/collections/{layer_id}/items/{quote(feature_id)}"
     args = {} if crs == "OGC:CRS84" else {"crs": crs_uri(crs)}
@@ -493,7 +487,7 @@ def _components(max_limit: int, default_limit: int) -> dict[str, Any]:
         "parameters": {
             "f": _param("f", "query", "输出格式 Output format", {"type": "string", "enum": ["json", "html"]}),
             "limit": _param(
-                "limit", "query", f"每页要素数 Features per page (larger values give {max_limit})",
+                "limit", "query", f"每页要素数 Features per page (1–{max_limit})",
                 {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
             ),
             "offset": _param("offset", "query", "跳过的要素数 Features to skip",

@@ -129,7 +129,9 @@ class SpatialIndex:
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> SpatialIndex:
         """The index over every layer of a catalog (its joined ``status`` included)."""
-        return cls.from_layers(catalog.layers)
+        from geoapp.query.zones import zone_layer
+
+        return cls.from_layers(catalog.layers, zone_layer(catalog.defs) or ZONE_LAYER)
 
     @classmethod
     def from_layers(
@@ -269,8 +271,13 @@ class SpatialIndex:
         return self._metric[self._item[feature_id]]
 
     def zones(self) -> list[str]:
-        """The zone feature ids, in layer order."""
-        return [h.feature_id for h in self.select(layers=[self.zone_layer])]
+        """The zone ids (the areas of the zone layer, :mod:`geoapp.query.zones`), in layer order."""
+        hits = self.select(layers=[self.zone_layer])
+        return [h.feature_id for h in hits if self._is_area(self._item[h.feature_id])]
+
+    def _is_area(self, item: int) -> bool:
+        """True if the item is a polygon (a line of the zone layer is not a zone)."""
+        return self._geom[item].geom_type in ("Polygon", "MultiPolygon")
 
     # ------------------------------------------------------------------ filters
 
@@ -310,7 +317,11 @@ class SpatialIndex:
             if cached is not None:
                 return cached
             item = self._item.get(zone)
-            if item is None or self._layers[self._layer[item]] != self.zone_layer:
+            if (
+                item is None
+                or self._layers[self._layer[item]] != self.zone_layer
+                or not self._is_area(item)
+            ):
                 raise ValueError(f"unknown zone {zone!r}")
             candidates = self._candidates(tuple(self._bounds[item]))
             candidates = candidates[self._layer[candidates] >= 0]

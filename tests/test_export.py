@@ -18,6 +18,7 @@ import shapely
 from geoapp.catalog import load_catalog
 from geoapp.cli import main
 from geoapp.coords import to_metric
+from geoapp.errors import NotFound
 from geoapp.export import (
     EXPORTERS,
     ExportError,
@@ -125,7 +126,7 @@ def test_bad_requests_name_what_is_wrong(catalog, tmp_path, target, fmt, crs, pa
     with pytest.raises(ExportError) as exc:
         export(catalog, target, fmt, crs, tmp_path / "x")
     assert exc.value.param == param
-    assert exc.value.not_found == (target == "nope")
+    assert isinstance(exc.value, NotFound) == (target == "nope")
 
 
 def test_shapefile_zip(bundled, tmp_path):

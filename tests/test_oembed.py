@@ -146,7 +146,8 @@ def test_not_ours_under_a_public_path(public_client):
         ("http://localhost/embed.png", "not a map page of this site: http://localhost/embed.png"),
         ("ftp://localhost/embed", "not a map page of this site: ftp://localhost/embed"),
         ("http://localhost:99999/embed", "not a map page of this site: http://localhost:99999/embed"),
-        ("http://localhost/embed?layers=nope", "cannot embed this URL: layers: unknown layer 'nope'"),
+        ("http://localhost/embed?layers=nope", "cannot embed this URL: layers: unknown layer 'nope'; expected one of: boundary, zones, "
+         "parks, micro_enterprise_parks, sanjiang_liuan, urban_villages, ring_roads, towns"),
     ],
 )  # fmt: skip
 def test_404_for_urls_we_cannot_embed(client, url, message):
@@ -170,18 +171,20 @@ def test_501_for_xml(client):
 @pytest.mark.parametrize(
     ("query", "message", "param"),
     [
-        ("", "url is required", "url"),
-        ("url=%20&format=json", "url is required", "url"),
+        ("", "missing required parameter 'url'", "url"),
+        ("url=%20&format=json", "missing required parameter 'url'", "url"),
         (
             "url=http://localhost/embed&maxwidth=wide",
-            "maxwidth must be a positive integer",
+            "maxwidth must be an integer, not 'wide'",
             "maxwidth",
         ),
+        # str.isdigit() accepts a superscript two, int() does not: once a 500
         (
-            "url=http://localhost/embed&maxheight=0",
-            "maxheight must be a positive integer",
-            "maxheight",
+            "url=http://localhost/embed&maxwidth=%C2%B2",
+            "maxwidth must be an integer, not '²'",
+            "maxwidth",
         ),
+        ("url=http://localhost/embed&maxheight=0", "maxheight must be at least 1", "maxheight"),
     ],
 )
 def test_400_for_bad_requests(client, query, message, param):

@@ -95,8 +95,10 @@ def test_items_and_paging(client):
     assert "prev" in rels and "next" not in rels
     default = get_json(client, ITEMS.format("urban_villages"))
     assert "limit=100" in default["links"][0]["href"] and default["numberReturned"] == 2
-    big = get_json(client, ITEMS.format("parks") + "?limit=50000")
-    assert "limit=10000" in big["links"][0]["href"]  # over the maximum: the maximum, no error
+    # one paging policy with /api and the OpenAPI document (maximum 10000): more is a 400
+    big = client.get(ITEMS.format("parks") + "?limit=10001")
+    assert big.status_code == 400
+    assert big.json["error"]["message"] == "limit must be between 1 and 10000"
 
 
 def load_layer(layer: str, client):

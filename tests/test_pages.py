@@ -102,7 +102,7 @@ def test_english(client):
 @pytest.mark.parametrize(
     ("query", "param", "message"),
     [
-        ("lang=fr", "lang", "lang must be 'zh' or 'en'"),
+        ("lang=fr", "lang", "lang must be one of: zh, en"),
         ("basemap=google", "basemap", "basemap must be one of: osm, none, tianditu, amap, custom"),
     ],
 )

@@ -283,12 +283,17 @@ def test_endpoint_serves_the_picture_with_caching_headers(client, bundled, fmt, 
 @pytest.mark.parametrize(
     ("query", "message", "param"),
     [
-        ("layers=nope", "unknown layer 'nope'", "layers"),
-        ("width=5000", "must be between 100 and 4000, got 5000", "width"),
-        ("dpi=abc", "expected an integer, got 'abc'", "dpi"),
+        (
+            "layers=nope",
+            "unknown layer 'nope'; expected one of: boundary, zones, parks, micro_enterprise_parks, "
+            "sanjiang_liuan, urban_villages, ring_roads, towns",
+            "layers",
+        ),
+        ("width=5000", "width must be between 100 and 4000", "width"),
+        ("dpi=abc", "dpi must be an integer, not 'abc'", "dpi"),
         (
             "basemap=bing",
-            "unknown basemap 'bing' (one of osm, none, tianditu, amap, custom)",
+            "basemap must be one of: osm, none, tianditu, amap, custom",
             "basemap",
         ),
     ],

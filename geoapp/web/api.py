@@ -26,20 +26,23 @@ from shapely.geometry import mapping
 
 import geoapp
 from geoapp.catalog import Catalog
+from geoapp.errors import NotFound
+from geoapp.params import (
+    parse_bbox,
+    parse_list,
+    parse_number,
+    parse_optional_integer,
+    parse_status,
+)
+from geoapp.query import parse_zone, zone_ids
 from geoapp.spatial import METRIC_AREA, Hit, layer_statistics, select_features
 from geoapp.status import STATUS, STATUSES
-from geoapp.web.errors import APIError
 from geoapp.web.params import (
     GEOMETRY_TYPES,
     MAX_GEOMETRY_VERTICES,
     Param,
-    parse_bbox,
     parse_geometry,
-    parse_integer,
-    parse_list,
-    parse_number,
     parse_params,
-    parse_status,
 )
 from geoapp.web.state import get_catalog
 
@@ -77,19 +80,6 @@ def _names(values: list[str]) -> dict[str, Any]:
     return {"type": "string", "enum": values} if values else {"type": "string"}
 
 
-def _zones(catalog: Catalog) -> list[str]:
-    """The zone ids a ``zone`` parameter may name."""
-    return catalog.index.zones()
-
-
-def _parse_zone(raw: str | None, ctx: Mapping[str, Any]) -> str | None:
-    """A known zone id, or None."""
-    zones = _zones(ctx["catalog"])
-    if raw is not None and raw not in zones:
-        raise APIError(400, f"unknown zone {raw!r}; expected one of: {', '.join(zones)}", "zone")
-    return raw
-
-
 def _coordinate(name: str, lo: float, hi: float, what: str) -> Param:
     """A required lon or lat inside EPSG:4549's area of use."""
     return Param(
@@ -108,7 +98,7 @@ K = Param(
     "k",
     f"How many features (1–{MAX_K})",
     lambda ctx: {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5},
-    lambda raw, ctx: 5 if raw is None else parse_integer(raw, "k", 1, MAX_K),
+    lambda raw, ctx: parse_optional_integer(raw, "k", 5, 1, MAX_K),
 )
 RADIUS = Param(
     "radius",
@@ -133,8 +123,8 @@ STATUS_FILTER = Param(
 ZONE = Param(
     "zone",
     "Only features intersecting this zone (a feature id of the zones layer)",
-    lambda ctx: _names(_zones(ctx["catalog"])),
-    _parse_zone,
+    lambda ctx: _names(zone_ids(ctx["catalog"])),
+    lambda raw, ctx: parse_zone(raw, ctx["catalog"]),
 )
 BBOX = Param(
     "bbox",
@@ -176,17 +166,15 @@ LIMIT = Param(
         "maximum": ctx["config"]["MAX_LIMIT"],
         "default": ctx["config"]["DEFAULT_LIMIT"],
     },
-    lambda raw, ctx: (
-        ctx["config"]["DEFAULT_LIMIT"]
-        if raw is None
-        else parse_integer(raw, "limit", 1, ctx["config"]["MAX_LIMIT"])
+    lambda raw, ctx: parse_optional_integer(
+        raw, "limit", ctx["config"]["DEFAULT_LIMIT"], 1, ctx["config"]["MAX_LIMIT"]
     ),
 )
 OFFSET = Param(
     "offset",
     "Skip this many features first",
     lambda ctx: {"type": "integer", "minimum": 0, "default": 0},
-    lambda raw, ctx: 0 if raw is None else parse_integer(raw, "offset", 0),
+    lambda raw, ctx: parse_optional_integer(raw, "offset", 0, 0),
 )
 LAYER_PATH = Param(
     "layer", "A layer id", lambda ctx: _names(list(ctx["catalog"].defs)), location="path"
@@ -431,7 +419,7 @@ def layer_features(
     """Features in file order, filtered, then paged; ``numberMatched`` counts them all."""
     catalog = get_catalog()
     if layer not in catalog.defs:
-        raise APIError(404, f"unknown layer {layer!r}", "layer")
+        raise NotFound(f"unknown layer {layer!r}", "layer")
     if properties is not None:
         gdf = catalog.layers[layer]
         parse_list(",".join(properties), "properties", gdf.columns.drop(gdf.geometry.name))
@@ -460,7 +448,7 @@ def project(project_id: str) -> Response:
     """The registry row, its feature ids and layer, its dated history and the sources cited."""
     catalog = get_catalog()
     if project_id not in catalog.projects:
-        raise APIError(404, f"unknown project {project_id!r}", "project_id")
+        raise NotFound(f"unknown project {project_id!r}", "project_id")
     return _respond(_project(catalog, project_id, detail=True))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from geoapp import maps
-from geoapp.embed_params import EmbedParamError, default_layers, parse_embed_args
-from geoapp.web.errors import APIError
+from geoapp.embed_params import default_layers, parse_embed_args
+from geoapp.params import parse_lang
 from geoapp.web.pages import cached_page, oembed_link
 from geoapp.web.state import get_catalog
 
@@ -14,16 +14,13 @@ bp = Blueprint("embed", __name__)
 
 
 def parse_view():
-    """The EmbedView of this request; 400 with the parameter's name when a value is bad."""
-    try:
-        return parse_embed_args(
-            request.args,
-            get_catalog(),
-            default_lang=current_app.config["DEFAULT_LANG"],
-            basemaps=list(maps.BASEMAPS),
-        )
-    except EmbedParamError as exc:
-        raise APIError(400, exc.message, exc.param) from None
+    """The EmbedView of this request (a bad value is a BadParameter naming it: a 400)."""
+    return parse_embed_args(
+        request.args,
+        get_catalog(),
+        default_lang=current_app.config["DEFAULT_LANG"],
+        basemaps=list(maps.BASEMAPS),
+    )
 
 
 @bp.get("/embed")
@@ -58,9 +55,7 @@ def _embed_page(view) -> str:
 def builder():
     """The editor's builder: choose what to show, preview it, copy the iframe code."""
     catalog = get_catalog()
-    lang = request.args.get("lang", "zh")
-    if lang not in ("zh", "en"):
-        raise APIError(400, "lang must be 'zh' or 'en'", "lang")
+    lang = parse_lang(request.args.get("lang"), current_app.config["DEFAULT_LANG"])
     return render_template(
         "embed_builder.html",
         lang=lang,

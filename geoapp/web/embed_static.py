@@ -12,7 +12,9 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from geoapp import oembed
-from geoapp.embed_params import EmbedParamError, EmbedView
+from geoapp.embed_params import EmbedView
+from geoapp.errors import BadParameter, NotFound
+from geoapp.params import parse_integer, required
 from geoapp.picture import FORMATS, CJKFontMissing, render_picture
 from geoapp.web.embed import parse_view
 from geoapp.web.errors import APIError
@@ -69,12 +71,9 @@ def picture(fmt: str):
 
 
 def _size_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise APIError(400, f"{name} must be a positive integer", name)
-    return int(raw)
+    """An optional positive size in pixels (maxwidth, maxheight)."""
+    raw = request.args.get(name)
+    return None if raw is None or not raw.strip() else parse_integer(raw, name, 1)
 
 
 @bp.get("/oembed")
@@ -83,16 +82,14 @@ def oembed_endpoint():
     fmt = request.args.get("format", "json")
     if fmt != "json":
         raise APIError(501, "only format=json is supported", "format")
-    url = request.args.get("url", "").strip()
-    if not url:
-        raise APIError(400, "url is required", "url")
+    url = required(request.args.get("url", "").strip(), "url")
     maxwidth, maxheight = _size_arg("maxwidth"), _size_arg("maxheight")
     try:
         doc = oembed.oembed_response(get_catalog(), url, _base_urls(), maxwidth, maxheight)
     except oembed.NotOurURL as exc:
-        raise APIError(404, str(exc), "url") from None
-    except EmbedParamError as exc:
-        raise APIError(404, f"cannot embed this URL: {exc}", "url") from None
+        raise NotFound(str(exc), "url") from None
+    except BadParameter as exc:
+        raise NotFound(f"cannot embed this URL: {exc.param}: {exc.message}", "url") from None
     resp = jsonify(doc)
     resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     resp.headers["Access-Control-Allow-Origin"] = "*"

@@ -1,7 +1,8 @@
 """One JSON error shape for every HTTP error: ``{"error": {"code", "message", "param"}}``.
 
-Pages (HTML) get the same status code with an escaped, bilingual page; API clients get JSON.
-There is never a traceback and never a 500 for bad input.
+The core raises typed errors (:mod:`geoapp.errors`); :data:`STATUS_OF` maps them to HTTP here,
+the one place that does. Pages (HTML) get the same status code with an escaped, bilingual page;
+API clients get JSON. There is never a traceback and never a 500 for bad input.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ from flask import Flask, Response, jsonify, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from geoapp.errors import BadParameter, Conflict, Forbidden, GeoappError, NotFound, TooLarge
+
 CODES = {
     400: "bad_request",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    409: "conflict",
     413: "payload_too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",
@@ -24,6 +29,20 @@ CODES = {
     501: "not_implemented",
     503: "busy",
 }
+
+#: The HTTP status of each typed core error.
+STATUS_OF: dict[type[GeoappError], int] = {
+    BadParameter: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+}
+
+
+def status_of(exc: GeoappError) -> int:
+    """The HTTP status of a core error (its nearest mapped class; 400 for an unmapped one)."""
+    return next((STATUS_OF[c] for c in type(exc).__mro__ if c in STATUS_OF), 400)
 
 
 class APIError(Exception):
@@ -77,13 +96,17 @@ def register(app: Flask) -> None:
     def _api_error(exc: APIError):
         return error_response(exc.status, exc.message, exc.param, exc.code)
 
+    @app.errorhandler(GeoappError)
+    def _core_error(exc: GeoappError):
+        return error_response(status_of(exc), exc.message, exc.param)
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         message = {
             404: "no such page or resource",
             405: "method not allowed",
-            413: "request body too large (the limit is 1 MB)",
+            413: f"request body too large (the limit is {_size(app.config['MAX_CONTENT_LENGTH'])})",
         }.get(status, exc.description or exc.name)
         return error_response(status, message)
 
@@ -91,3 +114,17 @@ def register(app: Flask) -> None:
     def _unexpected(exc: Exception):  # pragma: no cover - a bug, but never a traceback page
         app.logger.exception("unhandled error")
         return error_response(500, "internal error")
+
+
+def _size(n: int | None) -> str:
+    """A byte count as people say it: '1 MB', '512 KB', '300 bytes' (binary units).
+
+    >>> _size(1024 * 1024), _size(1536 * 1024), _size(300)
+    ('1 MB', '1.5 MB', '300 bytes')
+    """
+    if n is None:
+        return "unlimited"
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"

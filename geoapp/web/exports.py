@@ -11,7 +11,7 @@ import threading
 from flask import Blueprint, Response, jsonify, request
 
 from geoapp import export
-from geoapp.web.errors import APIError
+from geoapp.errors import BadParameter
 from geoapp.web.limits import expensive
 from geoapp.web.state import get_catalog
 
@@ -39,7 +39,7 @@ def download(name: str) -> Response:
     """One download, e.g. ``parks.shp.zip?crs=EPSG:4549``; 404 unknown layer, 400 bad format/CRS."""
     unknown = [k for k in request.args if k != "crs"]
     if unknown:
-        raise APIError(400, f"unknown parameter '{unknown[0]}'", unknown[0])
+        raise BadParameter(f"unknown parameter '{unknown[0]}'", unknown[0])
     target, fmt = SPECIAL.get(name) or _split(name)
     data, filename, media = _build(target, fmt, request.args.get("crs"))
     disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{filename}"
@@ -49,7 +49,7 @@ def download(name: str) -> Response:
 def _split(name: str) -> tuple[str, str]:
     target, _, fmt = name.partition(".")
     if not fmt:
-        raise APIError(400, f"say the format as an extension, e.g. {target}.gpkg", "format")
+        raise BadParameter(f"say the format as an extension, e.g. {target}.gpkg", "format")
     return target, fmt
 
 
@@ -60,11 +60,8 @@ def _build(target: str, fmt: str, crs: str | None) -> tuple[bytes, str, str]:
     key = (target, fmt, crs or "")
     built = cache.get(key)
     if built is None:
-        try:
-            with expensive():
-                built = export.export_bytes(catalog, target, fmt, crs)
-        except export.ExportError as exc:
-            raise APIError(404 if exc.not_found else 400, exc.message, exc.param) from None
+        with expensive():
+            built = export.export_bytes(catalog, target, fmt, crs)
         with _LOCK:  # gunicorn's threads share the cache
             while len(cache) >= CACHE_SIZE:
                 cache.pop(next(iter(cache)))

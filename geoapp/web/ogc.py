@@ -12,16 +12,11 @@ import orjson
 from flask import Blueprint, Response, current_app, request
 
 from geoapp import ogc
-from geoapp.web.errors import APIError, error_response
-from geoapp.web.params import parse_integer, parse_number
+from geoapp.errors import BadParameter
+from geoapp.params import WORLD, parse_bbox, parse_limit_offset, shown
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
-
-
-@bp.errorhandler(ogc.OGCError)
-def _ogc_error(exc: ogc.OGCError) -> Response:
-    return error_response(exc.status, exc.message, exc.param)
 
 
 def _base() -> str:
@@ -39,7 +34,7 @@ def _format() -> str:
         best = request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML])
         return "html" if best == ogc.HTML else "json"
     if f not in ("json", "html", "geojson"):
-        raise APIError(400, f"f must be json or html, not {f!r}", "f")
+        raise BadParameter(f"f must be json or html, not {shown(f)}", "f")
     return "html" if f == "html" else "json"
 
 
@@ -47,7 +42,7 @@ def _only(*allowed: str) -> None:
     """A 400 for any query parameter the endpoint does not define."""
     unknown = [k for k in request.args if k not in allowed and k != "f"]
     if unknown:
-        raise APIError(400, f"unknown parameter '{unknown[0]}'", unknown[0])
+        raise BadParameter(f"unknown parameter '{unknown[0]}'", unknown[0])
 
 
 def _respond(kind: str, doc: Any, mimetype: str = ogc.JSON, headers=None) -> Response:
@@ -128,31 +123,21 @@ def feature(cid: str, fid: str) -> Response:
 
 
 def _items_query(layer) -> ogc.ItemsQuery:
-    """Parse limit (clamped to MAX_LIMIT), offset, bbox, bbox-crs, crs and property filters."""
+    """Parse limit, offset (the one paging policy), bbox, bbox-crs, crs and property filters."""
     args, cfg = request.args, current_app.config
-    limit = args.get("limit")
-    limit = cfg["DEFAULT_LIMIT"] if limit is None else parse_integer(limit, "limit", 1)
-    offset = args.get("offset")
+    limit, offset = parse_limit_offset(
+        args.get("limit"), args.get("offset"), cfg["DEFAULT_LIMIT"], cfg["MAX_LIMIT"]
+    )
+    bbox_crs = ogc.crs_name(args.get("bbox-crs", ogc.CRS84), "bbox-crs")
+    bbox = args.get("bbox")
     filters = {k: v for k, v in args.items() if k not in ogc.ITEMS_PARAMS}
     return ogc.ItemsQuery(
-        limit=min(limit, cfg["MAX_LIMIT"]),
-        offset=0 if offset is None else parse_integer(offset, "offset", 0),
-        bbox=_bbox(args.get("bbox")),
-        bbox_crs=ogc.crs_name(args.get("bbox-crs", ogc.CRS84), "bbox-crs"),
+        limit=limit,
+        offset=offset,
+        bbox=None
+        if bbox is None
+        else parse_bbox(bbox, "bbox", WORLD if bbox_crs == "OGC:CRS84" else None),
+        bbox_crs=bbox_crs,
         crs=ogc.crs_name(args.get("crs", ogc.CRS84)),
         filters=ogc.check_filters(layer, filters) if filters else {},
     )
-
-
-def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
-    """Four numbers (or six, the heights ignored) in the axis order of bbox-crs."""
-    if raw is None:
-        return None
-    parts = raw.split(",")
-    if len(parts) not in (4, 6):
-        raise APIError(400, "bbox must be four numbers (or six with heights)", "bbox")
-    values = [parse_number(p, "bbox") for p in parts]
-    lo, hi = (values[:2], values[2:]) if len(values) == 4 else (values[:2], values[3:5])
-    if lo[0] > hi[0] or lo[1] > hi[1]:
-        raise APIError(400, "bbox is inverted: min must not exceed max", "bbox")
-    return lo[0], lo[1], hi[0], hi[1]

@@ -7,27 +7,23 @@ import datetime as dt
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
 
-from geoapp import maps, progress
-from geoapp.web.errors import APIError
+from geoapp import maps, params, progress
+from geoapp.errors import NotFound
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("pages", __name__)
 
 
 def parse_lang() -> str:
-    """The page language: zh (default) or en; 400 otherwise."""
-    lang = request.args.get("lang", current_app.config["DEFAULT_LANG"])
-    if lang not in ("zh", "en"):
-        raise APIError(400, "lang must be 'zh' or 'en'", "lang")
-    return lang
+    """The page language: ``?lang=`` zh or en (default ``DEFAULT_LANG``); 400 otherwise."""
+    return params.parse_lang(request.args.get("lang"), current_app.config["DEFAULT_LANG"])
 
 
 def parse_basemap() -> maps.Basemap:
     """The basemap named by ?basemap= (default from config); 400 if unknown."""
-    name = request.args.get("basemap", current_app.config["BASEMAP"])
-    if name not in maps.BASEMAPS:
-        raise APIError(400, f"basemap must be one of: {', '.join(maps.BASEMAPS)}", "basemap")
-    return maps.resolve_basemap(name, current_app.config)
+    cfg = current_app.config
+    name = params.parse_choice(request.args.get("basemap"), "basemap", list(maps.BASEMAPS), "")
+    return maps.resolve_basemap(name or cfg["BASEMAP"], cfg)
 
 
 def map_options(**kwargs) -> maps.MapOptions:
@@ -91,7 +87,7 @@ def project_page(project_id: str):
     catalog = get_catalog()
     opts = map_options()
     if project_id not in catalog.projects:
-        raise APIError(404, f"no project '{project_id}'", "project_id")
+        raise NotFound(f"no project '{project_id}'", "project_id")
     view = progress.project_view(catalog, project_id, opts.lang, dt.date.today())
     body = render_template("project.html", v=view, lang=opts.lang, t=lambda k: maps.t(k, opts.lang))
     m = maps.project_map(catalog, project_id, opts)
