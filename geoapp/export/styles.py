@@ -1,0 +1,246 @@
+"""QGIS styles (QML) and SLD of a layer, from its one style rule (:func:`symbology`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.etree import ElementTree as ET
+
+from geoapp.export.frames import (
+    PX_TO_MM,
+    _families,
+    export_columns,
+)
+from geoapp.layers import LayerDef
+from geoapp.status import CONTEXT_COLOR, STATUSES
+
+
+@dataclass(frozen=True)
+class Category:
+    """One class of a layer's style: the value it matches ('' = none), label, colour, width (px)."""
+
+    value: str
+    label: str
+    color: str
+    width: float
+
+
+def symbology(layer: LayerDef) -> tuple[str | None, list[Category]]:
+    """The field a layer is styled on (None: one symbol for all) and its categories.
+
+    Status layers are categorised on ``status`` (features with no project get the context
+    colour); layers whose style gives ``colors`` per value of a field on that field.
+    """
+    style = layer.style
+    weight = float(style.get("weight", 1.0 if style["kind"] == "point" else 2.0))
+    if layer.has_status:
+        cats = [Category(s.code, f"{s.zh} {s.en}", s.color, weight) for s in STATUSES]
+        none_color = style.get("context_color", CONTEXT_COLOR)
+        none_width = float(style.get("context_weight", weight))
+        return "status", cats + [Category("", "无项目 no project", none_color, none_width)]
+    colors = style.get("colors") or {}
+    field = next((f for f in layer.fields if f.values and set(colors) <= set(f.values)), None)
+    if colors and field is not None:
+        return field.name, [
+            Category(v, f"{field.value_label(v, 'zh')} {field.value_label(v, 'en')}", c, weight)
+            for v, c in colors.items()
+        ]
+    return None, [Category("", layer.title_for("zh"), style.get("color", CONTEXT_COLOR), weight)]
+
+
+def _rgba(color: str, opacity: float = 1.0) -> str:
+    """'#rrggbb' → QGIS 'r,g,b,a'."""
+    h = color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"{r},{g},{b},{round(255 * opacity)}"
+
+
+def _symbol_props(layer: LayerDef, family: str, cat: Category) -> tuple[str, str, dict[str, str]]:
+    """(symbol type, symbol layer class, properties) of one category in one geometry family."""
+    style = layer.style
+    opacity = float(style.get("opacity", 1.0))
+    dash = "dash" if style.get("dash") else "solid"
+    width = f"{cat.width * PX_TO_MM:.2f}"
+    if family == "polygon":
+        fill = float(style.get("fill_opacity", 0.2))
+        return "fill", "SimpleFill", {
+            "color": _rgba(cat.color, fill), "style": "solid" if fill > 0 else "no",
+            "outline_color": _rgba(cat.color, opacity), "outline_style": dash,
+            "outline_width": width, "outline_width_unit": "MM", "joinstyle": "bevel",
+        }  # fmt: skip
+    if family == "line":
+        return "line", "SimpleLine", {
+            "line_color": _rgba(cat.color, opacity), "line_style": dash, "line_width": width,
+            "line_width_unit": "MM", "capstyle": "round", "joinstyle": "round",
+        }  # fmt: skip
+    size = f"{2 * float(style.get('radius', 4)) * PX_TO_MM:.2f}"
+    return "marker", "SimpleMarker", {
+        "name": "circle", "color": _rgba(cat.color), "outline_color": "255,255,255,255",
+        "outline_width": "0.3", "outline_width_unit": "MM", "size": size, "size_unit": "MM",
+    }  # fmt: skip
+
+
+def _symbol(parent: ET.Element, name: str, layer: LayerDef, family: str, cat: Category) -> None:
+    kind, cls, props = _symbol_props(layer, family, cat)
+    sym = ET.SubElement(
+        parent, "symbol", type=kind, name=name, alpha="1", clip_to_extent="1", force_rhr="0"
+    )
+    sl = ET.SubElement(sym, "layer", {"class": cls, "enabled": "1", "locked": "0", "pass": "0"})
+    for k, v in props.items():
+        ET.SubElement(sl, "prop", k=k, v=v)
+
+
+def _quote_field(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _renderer(layer: LayerDef, families: list[str], fields: dict[str, str]) -> ET.Element:
+    """A QGIS renderer-v2: categorised / single symbol for one family, rule-based for several."""
+    attr, cats = symbology(layer)
+    col = fields.get(attr, attr) if attr else None
+    if len(families) > 1:
+        return _rule_renderer(layer, families, col, cats)
+    family = families[0]
+    if col is None:
+        r = ET.Element("renderer-v2", type="singleSymbol", symbollevels="0", forceraster="0")
+        _symbol(ET.SubElement(r, "symbols"), "0", layer, family, cats[0])
+        return r
+    r = ET.Element(
+        "renderer-v2", type="categorizedSymbol", attr=col, symbollevels="0", forceraster="0"
+    )
+    cat_el, sym_el = ET.SubElement(r, "categories"), ET.SubElement(r, "symbols")
+    for i, cat in enumerate(cats):
+        ET.SubElement(
+            cat_el, "category", symbol=str(i), value=cat.value, label=cat.label, render="true"
+        )
+        _symbol(sym_el, str(i), layer, family, cat)
+    _symbol(ET.SubElement(r, "source-symbol"), "0", layer, family, cats[-1])
+    return r
+
+
+_QGIS_GEOMETRY = {"point": "Point", "line": "Line", "polygon": "Polygon"}
+
+
+def _rule_renderer(layer, families, col, cats) -> ET.Element:
+    """Rule-based renderer for a layer mixing geometry families (e.g. zones: areas and an axis)."""
+    r = ET.Element("renderer-v2", type="RuleRenderer", symbollevels="0", forceraster="0")
+    root = ET.SubElement(r, "rules", key="root")
+    symbols = ET.SubElement(r, "symbols")
+    n = 0
+    for family in families:
+        geom = f"geometry_type($geometry) = '{_QGIS_GEOMETRY[family]}'"
+        group = ET.SubElement(root, "rule", key=f"{family}", filter=geom, label=family)
+        for cat in cats:
+            if col is None:
+                flt = "TRUE"
+            elif cat.value:
+                flt = f"{_quote_field(col)} = '{cat.value}'"
+            else:
+                flt = f"{_quote_field(col)} IS NULL OR {_quote_field(col)} = ''"
+            ET.SubElement(
+                group, "rule", key=f"{family}-{n}", filter=flt, symbol=str(n), label=cat.label
+            )
+            _symbol(symbols, str(n), layer, family, cat)
+            n += 1
+    return r
+
+
+def _layer_extras(layer: LayerDef, fields: dict[str, str]) -> list[ET.Element]:
+    """Field aliases (Chinese labels) and the display expression (the name)."""
+    aliases = ET.Element("aliases")
+    for i, f in enumerate(layer.all_fields):
+        if f.name in fields:
+            ET.SubElement(
+                aliases, "alias", field=fields[f.name], index=str(i), name=f.label_for("zh")
+            )
+    preview = ET.Element("previewExpression")
+    preview.text = _quote_field(fields.get("name", "name"))
+    return [aliases, preview]
+
+
+def layer_qml(layer: LayerDef, families: list[str] | None = None, fields=None) -> str:
+    """The layer's QGIS style (QML): status colours categorised on ``status``, else its colour.
+
+    ``families`` restricts it to some geometry families (one shapefile per family); ``fields``
+    maps field names to the names in the file (shapefiles shorten them).
+
+    >>> "categorizedSymbol" in layer_qml(defs["parks"])  # doctest: +SKIP
+    True
+    """
+    families = families or _families(layer)
+    fields = fields or {c: c for c in export_columns(layer)}
+    root = ET.Element("qgis", version="3.22.0", styleCategories="Symbology|Fields|MapTips")
+    root.append(_renderer(layer, families, fields))
+    root.extend(_layer_extras(layer, fields))
+    if len(families) == 1:  # QGIS refuses a style of another geometry type; mixed: unknown
+        gt = ET.SubElement(root, "layerGeometryType")
+        gt.text = str(["point", "line", "polygon"].index(families[0]))
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
+        root, encoding="unicode"
+    )
+
+
+_SLD_NS = {
+    "xmlns": "http://www.opengis.net/sld",
+    "xmlns:ogc": "http://www.opengis.net/ogc",
+    "xmlns:se": "http://www.opengis.net/se",
+    "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+    "version": "1.1.0",
+    "xsi:schemaLocation": "http://www.opengis.net/sld "
+    "http://schemas.opengis.net/sld/1.1.0/StyledLayerDescriptor.xsd",
+}
+
+
+def layer_sld(layer: LayerDef, families: list[str] | None = None, fields=None) -> str:
+    """The same style as SLD 1.1 (for GeoServer, and QGIS 'Load style' from SLD)."""
+    families = families or _families(layer)
+    fields = fields or {c: c for c in export_columns(layer)}
+    attr, cats = symbology(layer)
+    col = fields.get(attr, attr) if attr else None
+    root = ET.Element("StyledLayerDescriptor", _SLD_NS)
+    named = ET.SubElement(root, "NamedLayer")
+    ET.SubElement(named, "se:Name").text = layer.id
+    user = ET.SubElement(named, "UserStyle")
+    ET.SubElement(user, "se:Name").text = layer.id
+    fts = ET.SubElement(user, "se:FeatureTypeStyle")
+    for cat in cats:
+        rule = ET.SubElement(fts, "se:Rule")
+        ET.SubElement(rule, "se:Name").text = cat.label
+        ET.SubElement(ET.SubElement(rule, "se:Description"), "se:Title").text = cat.label
+        if col and cat.value:
+            eq = ET.SubElement(ET.SubElement(rule, "ogc:Filter"), "ogc:PropertyIsEqualTo")
+            ET.SubElement(eq, "ogc:PropertyName").text = col
+            ET.SubElement(eq, "ogc:Literal").text = cat.value
+        elif col:
+            ET.SubElement(rule, "se:ElseFilter")
+        for family in families:
+            _sld_symbolizer(rule, layer, family, cat)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _svg(parent: ET.Element, name: str, value: str) -> None:
+    ET.SubElement(parent, "se:SvgParameter", name=name).text = value
+
+
+def _sld_symbolizer(rule: ET.Element, layer: LayerDef, family: str, cat: Category) -> None:
+    style = layer.style
+    width = f"{cat.width:g}"
+    if family == "point":
+        graphic = ET.SubElement(ET.SubElement(rule, "se:PointSymbolizer"), "se:Graphic")
+        mark = ET.SubElement(graphic, "se:Mark")
+        ET.SubElement(mark, "se:WellKnownName").text = "circle"
+        _svg(ET.SubElement(mark, "se:Fill"), "fill", cat.color)
+        _svg(ET.SubElement(mark, "se:Stroke"), "stroke", "#ffffff")
+        ET.SubElement(graphic, "se:Size").text = f"{2 * float(style.get('radius', 4)):g}"
+        return
+    tag = "se:PolygonSymbolizer" if family == "polygon" else "se:LineSymbolizer"
+    sym = ET.SubElement(rule, tag)
+    if family == "polygon":
+        fill = ET.SubElement(sym, "se:Fill")
+        _svg(fill, "fill", cat.color)
+        _svg(fill, "fill-opacity", f"{float(style.get('fill_opacity', 0.2)):g}")
+    stroke = ET.SubElement(sym, "se:Stroke")
+    _svg(stroke, "stroke", cat.color)
+    _svg(stroke, "stroke-opacity", f"{float(style.get('opacity', 1.0)):g}")
+    _svg(stroke, "stroke-width", width)
+    if style.get("dash"):
+        _svg(stroke, "stroke-dasharray", str(style["dash"]))
