@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_LIMIT": 10000,
     "DEFAULT_LIMIT": 100,
     "PUBLIC_URL": "",
+    "TRUSTED_HOSTS": "",
+    "TRUSTED_PROXY": "",
     "EXPENSIVE_WORKERS": 1,
     "EXPENSIVE_QUEUE": 1,
     "RATE_LIMIT_EXPENSIVE": "30 per minute",

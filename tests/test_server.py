@@ -238,3 +238,58 @@ def test_picture_flood_leaves_the_api_responsive(server):
         else:
             assert headers["Retry-After"] == "5"
             assert json.loads(body)["error"]["code"] == "busy"
+
+
+EVIL = "evil.example.com"
+PAGES = [
+    "/", "/?lang=en", "/embed", "/embed?layers=parks&lang=en", "/embed/builder", "/progress",
+    "/projects/uv-dongku", "/api/layers", "/api/openapi.json", "/api/docs", "/ogc/",
+    "/ogc/collections", "/ogc/collections/parks/items?limit=1", "/export/",
+    "/oembed?url=http%3A%2F%2F{host}%2Fembed",
+]  # fmt: skip
+
+
+def test_a_forged_host_never_reaches_a_later_response(server):
+    """Host: evil.example.com is 400 everywhere; forwarded-host headers from a client are
+    ignored; no later answer (cached pages included) carries the forged name."""
+    forged = [
+        {"Host": EVIL},
+        {"Host": f"{EVIL}:{server}"},
+        {"X-Forwarded-Host": EVIL, "X-Forwarded-Proto": "https"},
+        {"Forwarded": f"host={EVIL};proto=https"},
+    ]
+    own = f"127.0.0.1%3A{server}"
+    for _ in range(3):  # reach both workers
+        for path in PAGES:
+            for headers in forged:
+                url = path.format(host=own)
+                status, resp_headers, body = get(server, url, headers=headers, timeout=60)
+                expected = 400 if "Host" in headers else 200
+                assert status == expected, (path, headers)
+                assert EVIL.encode() not in body
+    for path in PAGES:
+        for host in (f"127.0.0.1:{server}", f"localhost:{server}"):
+            url = path.format(host=host.replace(":", "%3A"))
+            for _ in range(3):
+                status, headers, body = get(server, url, headers={"Host": host}, timeout=60)
+                assert status == 200, path
+                assert EVIL.encode() not in body, path
+                assert EVIL not in repr(headers), path
+
+
+def test_an_untrusted_host_is_400_in_the_error_shape(server):
+    """The refusal is the JSON shape under /api and /ogc and a page for a browser elsewhere."""
+    status, headers, body = get(server, "/api/layers", headers={"Host": EVIL})
+    assert (status, json.loads(body)) == (
+        400,
+        {
+            "error": {
+                "code": "bad_host",
+                "message": "this server does not answer for that host name",
+                "param": None,
+            }
+        },
+    )
+    status, headers, body = get(server, "/", headers={"Host": EVIL, "Accept": "text/html"})
+    assert status == 400
+    assert headers["Content-Type"].startswith("text/html")

@@ -12,7 +12,7 @@ from flask import Flask
 
 from geoapp.assets import static_dir
 from geoapp.config import load_config
-from geoapp.web import errors, http, limits, state
+from geoapp.web import errors, http, limits, security, state
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     state.register(app)
     http.register(app)
     limits.register(app)
+    security.register(app)
     from geoapp.web import blueprints
 
     for bp in blueprints.ALL:

@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from geoapp import maps, params, progress
 from geoapp.errors import NotFound
+from geoapp.web.security import page_url, public_base
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("pages", __name__)
@@ -41,7 +42,11 @@ PAGE_CACHE_SIZE = 128
 
 
 def cached_page(key: tuple, build) -> str:
-    """A rendered page from the per-app cache, emptied when the data version changes."""
+    """A rendered page from the per-app cache, emptied when the data version changes.
+
+    The key always includes the public base URL the page's links start with.
+    """
+    key = (public_base(), *key)
     cache = current_app.extensions.setdefault("geoapp.pages", {"version": None, "pages": {}})
     version = get_catalog().version
     if cache["version"] != version:
@@ -62,17 +67,19 @@ def index():
 
     def build() -> str:
         m = maps.full_map(catalog, opts)
-        return maps.page_html(m, opts.lang, maps.t("title", opts.lang), head=oembed_link())
+        head = oembed_link(keep=("lang", "basemap"))
+        return maps.page_html(m, opts.lang, maps.t("title", opts.lang), head=head)
 
     return cached_page(("index", opts.lang, opts.basemap.name, opts.basemap.tiles), build)
 
 
-def oembed_link() -> str:
+def oembed_link(keep: tuple[str, ...] | None = None) -> str:
+    """The oEmbed discovery link of this page (its public URL; ``keep``: see ``page_url``)."""
     try:
         from geoapp.oembed import discovery_links
     except ImportError:  # pragma: no cover - oEmbed module not installed
         return ""
-    return discovery_links(request.url)
+    return discovery_links(page_url(keep))
 
 
 @bp.get("/favicon.ico")

@@ -121,9 +121,23 @@ class Server(TcpWSGIServer):
     channel_class = Channel
 
 
-def adjustments(threads: int, max_body: int) -> Adjustments:
-    """waitress's settings: timeouts, header and body limits, threads."""
+def adjustments(threads: int, max_body: int, trusted_proxy: str = "") -> Adjustments:
+    """waitress's settings: timeouts, header and body limits, threads, the trusted proxy.
+
+    ``X-Forwarded-For`` / ``-Proto`` are believed only from ``trusted_proxy`` (one hop);
+    waitress removes them (and ``Forwarded``, ``X-Forwarded-Host``) from anyone else.
+    """
+    proxy = (
+        {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        }
+        if trusted_proxy
+        else {}
+    )
     return Adjustments(
+        **proxy,
         threads=threads,
         channel_timeout=CHANNEL_TIMEOUT,
         connection_limit=CONNECTION_LIMIT,
@@ -207,8 +221,20 @@ def warm_up(catalog: Any) -> None:
 def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
     """Load the data once (so a bad file stops start-up with a clear message), then serve."""
     from geoapp.web import create_app
+    from geoapp.web.security import LOOPBACK_HOSTS, host_list
     from geoapp.web.state import get_catalog
 
+    if host not in ("0.0.0.0", "::", *LOOPBACK_HOSTS):  # the address it listens on is its name
+        config = {**config, "TRUSTED_HOSTS": [*host_list(config.get("TRUSTED_HOSTS")), host]}
+    elif host in ("0.0.0.0", "::") and not (
+        config.get("TRUSTED_HOSTS") or config.get("PUBLIC_URL")
+    ):
+        print(
+            "geoapp: warning: only localhost names are answered; set PUBLIC_URL or "
+            "TRUSTED_HOSTS to the name clients use (docs/deployment.md)",
+            file=sys.stderr,
+            flush=True,
+        )
     app = create_app(config)
     with app.app_context():
         warm_up(get_catalog())
@@ -220,7 +246,8 @@ def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: i
         f"({workers} worker(s) × {threads} threads, waitress)",
         flush=True,
     )
-    adj = adjustments(threads, max(4 * app.config["MAX_CONTENT_LENGTH"], 16 * 1024 * 1024))
+    max_body = max(4 * app.config["MAX_CONTENT_LENGTH"], 16 * 1024 * 1024)
+    adj = adjustments(threads, max_body, app.config.get("TRUSTED_PROXY") or "")
     if workers <= 1:
         run_worker(app, sock, adj)
     else:
