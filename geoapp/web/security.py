@@ -1,10 +1,10 @@
 """Which host names the app answers for, and the public base URL its links are built from.
 
 - **Trusted hosts**: Flask's ``TRUSTED_HOSTS`` is set from our ``TRUSTED_HOSTS`` key (comma
-  separated; a leading dot allows subdomains) plus the host of ``PUBLIC_URL``. With neither
-  configured only the loopback names are trusted (``localhost``, ``127.0.0.1``, ``::1``): a
-  server on a network must say which name it is reached by. Any other ``Host`` is **400**
-  (JSON under ``/api`` and ``/ogc``, a page elsewhere), and the name is not echoed.
+  separated; a leading dot allows subdomains), the host of ``PUBLIC_URL`` and the loopback
+  names (``localhost``, ``127.0.0.1``, ``::1``: health checks and the machine itself). A server
+  on a network must say which name it is reached by. Any other ``Host`` is **400** (JSON under
+  ``/api`` and ``/ogc``, a page elsewhere), and the name is not echoed.
 - **Public base URL**: links the app writes into pages (the oEmbed discovery link) start with
   ``PUBLIC_URL`` when it is set, else with the request's own (trusted) scheme and host; the page
   caches key on it (:func:`public_base`), so one host's page is never served for another.
@@ -40,15 +40,13 @@ def trusted_hosts(config: dict) -> list[str]:
     """The host names the app answers for (see the module docstring).
 
     >>> trusted_hosts({"TRUSTED_HOSTS": "", "PUBLIC_URL": "https://map.example.cn/"})
-    ['map.example.cn']
-    >>> trusted_hosts({"TRUSTED_HOSTS": "", "PUBLIC_URL": ""})
-    ['localhost', '127.0.0.1', '::1', '[::1]']
+    ['map.example.cn', 'localhost', '127.0.0.1', '::1', '[::1]']
     """
     hosts = host_list(config.get("TRUSTED_HOSTS"))
     public = config.get("PUBLIC_URL") or ""
     if public and (name := urlsplit(public).hostname):
         hosts.append(name.lower())
-    return hosts or list(LOOPBACK_HOSTS)
+    return hosts + list(LOOPBACK_HOSTS)
 
 
 def public_base() -> str:
