@@ -160,53 +160,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    """Check a GIS file against a layer, show what would change, and with --apply write it."""
-    from geoapp.importing import ImportFailed, apply_import, prepare_import
-
-    data, layers = _paths(args)
-    try:
-        result = prepare_import(
-            Path(args.file), args.layer, data, layers, args.src_crs, args.encoding
-        )
-    except (ImportFailed, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for note in result.notes:
-        print(f"note: {note}")
-    _print_diff(result.diff)
-    if result.problems:
-        print_problems(result.problems)
-        print(f"{len(result.problems)} problem(s): nothing written", file=sys.stderr)
-        return 1
-    if not args.apply:
-        print(f"dry run: nothing written; add --apply to write {result.target}")
-        return 0
-    try:
-        history = apply_import(result)
-    except (ImportFailed, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    kept = f" (previous version kept as {history})" if history else ""
-    print(f"wrote {result.target}{kept}; the catalog validates")
-    return 0
-
-
-def _print_diff(diff) -> None:
-    """Added / removed / changed features, by id."""
-    if diff is None:
-        return
-    print(f"added ({len(diff.added)}): {', '.join(diff.added) or '-'}")
-    print(f"removed ({len(diff.removed)}): {', '.join(diff.removed) or '-'}")
-    print(f"changed ({len(diff.changed)}):" + ("" if diff.changed else " -"))
-    for c in diff.changed:
-        what = (["geometry"] if c.geometry else []) + [
-            f"{k}: {old!r} → {new!r}" for k, (old, new) in c.fields.items()
-        ]
-        print(f"  {c.id}: {'; '.join(what)}")
-    print(f"unchanged: {diff.unchanged}")
-
-
 def _add_export_import(sub) -> None:
     """The export and import sub-commands."""
     from geoapp.export import EXPORTERS
@@ -219,17 +172,9 @@ def _add_export_import(sub) -> None:
     e.add_argument("--data", help="data directory (default: the bundled data)")
     e.add_argument("--layers", help="layer definitions directory")
     e.set_defaults(func=cmd_export)
-    i = sub.add_parser("import", help="check a GIS file against a layer; --apply writes it")
-    i.add_argument("file", help="GeoPackage, Shapefile (.shp or .zip), GeoJSON, KML, ...")
-    i.add_argument("--layer", required=True, help="the layer the file replaces")
-    i.add_argument(
-        "--src-crs", help="the file's CRS if it has none or it is wrong: EPSG:nnnn, gcj02, bd09"
-    )
-    i.add_argument("--encoding", help="text encoding of a shapefile without .cpg, e.g. GBK")
-    i.add_argument("--apply", action="store_true", help="write the layer (default: dry run)")
-    i.add_argument("--data", help="data directory (default: the bundled data)")
-    i.add_argument("--layers", help="layer definitions directory")
-    i.set_defaults(func=cmd_import)
+    from geoapp.importing.command import add_parser
+
+    add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

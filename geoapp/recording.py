@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from geoapp.catalog import validate
+from geoapp.files import write_atomic
 from geoapp.problems import DataError, Problem
 from geoapp.registry import COLUMNS, derive_status
 from geoapp.status import STATUS
@@ -70,17 +70,14 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 def _write(path: Path, rows: list[dict[str, str]], columns: list[str]) -> None:
-    """Write a CSV atomically: a temp file beside it, then os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a CSV atomically, keeping the file's permissions."""
+
+    def rows_to(fh) -> None:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    write_atomic(path, rows_to)
 
 
 def _apply(data_dir: Path, update: StatusUpdate) -> None:

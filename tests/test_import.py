@@ -75,6 +75,7 @@ def test_gbk_shapefile_with_cpg_in_epsg4549(tiny, tmp_path, before):
     assert changed == {
         "geojson/urban_villages.geojson",
         "geojson/history/urban_villages.20240501T080000Z.geojson",
+        "versions/urban_villages.json",
     }
     assert not list((data / "geojson").glob(".*"))  # no temporary file left behind
 
@@ -104,8 +105,9 @@ def test_gcj02_geojson(tiny, tmp_path, before):
     plain = prepare_import(path, "parks", data, layers)
     (problem,) = plain.problems
     assert re.fullmatch(
-        r"parks_amap\.geojson: feature 'park-a': moved \d+ m, exactly the GCJ-02 offset: the file "
-        r"looks like GCJ-02; say --src-crs gcj02",
+        r"parks_amap\.geojson: feature 'park-a': moved \d+ m, about the GCJ-02 \(高德 / 腾讯\) "
+        r"offset: it looks traced on that map; say --feature-crs park-a=gcj02 \(or --src-crs "
+        r"gcj02 if the whole file is\)",
         str(problem),
     )
     assert snapshot(data) == before

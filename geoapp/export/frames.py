@@ -15,6 +15,7 @@ from geoapp.coords import parse_crs, to_crs
 from geoapp.errors import GeoappError
 from geoapp.layers import LayerDef
 from geoapp.query.clean import nullable
+from geoapp.versions import VERSION_FIELD, version_book
 
 #: The CRSs every multi-CRS format offers.
 EXPORT_CRSS = ("EPSG:4326", "EPSG:4490", "EPSG:4549")
@@ -96,13 +97,15 @@ def export_frame(catalog: Catalog, layer_id: str, crs: str = "EPSG:4326") -> gpd
             for c in columns
         }
     )
+    frame[VERSION_FIELD] = version_book(catalog.data_dir).layer_version(layer_id)
     out = gpd.GeoDataFrame(frame, geometry=gdf.geometry.values, crs="EPSG:4326")
     return out if parse_crs(crs) == "EPSG:4326" else to_crs(out, "EPSG:4326", crs)
 
 
 def export_columns(layer: LayerDef) -> list[str]:
-    """The attribute columns a layer's export has."""
-    return [f.name for f in layer.all_fields] + (JOIN_COLUMNS if layer.has_status else [])
+    """The attribute columns a layer's export has (last: the layer version it was exported at)."""
+    status = JOIN_COLUMNS if layer.has_status else []
+    return [f.name for f in layer.all_fields] + status + [VERSION_FIELD]
 
 
 def _families(layer: LayerDef) -> list[str]:

@@ -20,6 +20,7 @@ from geoapp.export.styles import (
 from geoapp.layers import LayerDef
 from geoapp.query.clean import is_missing
 from geoapp.status import accuracy_note
+from geoapp.versions import VERSION_FIELD
 
 
 def _kml_color(color: str, opacity: float) -> str:
@@ -85,9 +86,8 @@ def _write_kml(catalog: Catalog, layer_ids: list[str], crs: str, path: Path) -> 
         schema = ET.SubElement(doc, "Schema", name=lid, id=f"schema-{lid}")
         for col in export_columns(layer)[2:]:  # id and name are the Placemark's own
             f = layer.field(col)
-            sf = ET.SubElement(
-                schema, "SimpleField", name=col, type=_KML_TYPES[f.type if f else "str"]
-            )
+            kind = f.type if f else ("int" if col == VERSION_FIELD else "str")
+            sf = ET.SubElement(schema, "SimpleField", name=col, type=_KML_TYPES[kind])
             ET.SubElement(sf, "displayName").text = f.label_for("zh") if f else col
     for lid in layer_ids:
         _kml_folder(doc, catalog, lid)

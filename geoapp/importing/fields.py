@@ -1,0 +1,132 @@
+"""Field names and values as the layer files have them, whoever wrote the file.
+
+Shapefiles allow 10-character names: our exporter shortens some (``loc_conf``), GDAL and QGIS
+cut the rest (``location_c``) and number the ones that then collide (``project__1``). All of them
+map back to the full name. Registry columns (status…) and the ``version`` field are read and
+dropped: status is recorded in the registry, the version says which export the file came from.
+
+Examples
+--------
+>>> field_names(["id", "location_c", "project_na", "project__1"], {"id", "location_confidence"},
+...             ["project_name", "project_name_en"])
+{'location_c': 'location_confidence', 'project_na': 'project_name', 'project__1': 'project_name_en'}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoapp.catalog import JOIN_COLUMNS
+from geoapp.export import SHAPEFILE_NAMES
+from geoapp.importing.limits import ImportFailed
+from geoapp.layers import LayerDef
+from geoapp.versions import VERSION_FIELD
+
+DECIMALS = 7
+KML_COLUMNS = (
+    "description", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
+    "visibility", "drawOrder", "icon", "snippet",
+)  # fmt: skip
+EXPORT_ONLY = ("WKT", "fid")
+_NUMBERED = re.compile(r"^(.+?)_?_(\d{1,2})$")
+
+
+def field_names(columns: list[str], known: set[str], extra: list[str]) -> dict[str, str]:
+    """Column → full name for shortened shapefile names (ours, cut at 10, GDAL-numbered)."""
+    everything = [*sorted(known), *extra]
+    full = set(everything)
+    ours = {v: k for k, v in SHAPEFILE_NAMES.items() if k in full}
+    rename = {c: ours[c] for c in columns if c not in full and c in ours}
+    taken = set(columns) | set(rename.values())
+    for c in columns:
+        numbered = _NUMBERED.match(c)
+        if c in full or c in rename or len(c) != 10:
+            continue
+        prefix = numbered.group(1) if numbered else c
+        left = [k for k in everything if k.startswith(prefix) and k not in taken]
+        if left and (numbered or c == prefix):
+            pick = min(int(numbered.group(2)), len(left)) - 1 if numbered else 0
+            rename[c] = left[pick]
+            taken.add(left[pick])
+    return rename
+
+
+def normalise(gdf: gpd.GeoDataFrame, layer: LayerDef, notes: list[str]):
+    """Our names, 2-D shapes rounded to ~1 cm, plain values; (frame, version exported at)."""
+    known = {f.name for f in layer.all_fields}
+    rename = field_names(list(gdf.columns), known, [*JOIN_COLUMNS, VERSION_FIELD])
+    for short, full in rename.items():
+        if short not in SHAPEFILE_NAMES.values():
+            notes.append(f"field '{short}' read as '{full}'")
+    if "Name" in gdf.columns and "name" not in gdf.columns:
+        rename["Name"] = "name"
+    gdf = gdf.rename(columns=rename)
+    base = _exported_version(gdf)
+    drop = [
+        c
+        for c in gdf.columns
+        if c in JOIN_COLUMNS
+        or c in EXPORT_ONLY
+        or c == VERSION_FIELD
+        or (c in KML_COLUMNS and c not in known)
+    ]
+    registry = [c for c in drop if c in JOIN_COLUMNS]
+    if registry:
+        notes.append(
+            f"ignored registry columns ({', '.join(registry)}): status is edited in the registry"
+        )
+    gdf = gdf.drop(columns=drop)
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    if shapely.has_z(geoms).any():
+        notes.append("heights (Z) dropped: layers are 2-D")
+        geoms = shapely.force_2d(geoms)
+    geoms = shapely.transform(geoms, lambda c: np.round(c, DECIMALS))
+    gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs="EPSG:4326"))
+    for col in gdf.columns:
+        if col != "geometry":
+            values = [plain_value(v, layer.field(col)) for v in gdf[col]]
+            gdf[col] = pd.Series(values, index=gdf.index, dtype=object)
+    return gdf, base
+
+
+def _exported_version(gdf: gpd.GeoDataFrame) -> int | None:
+    """The oldest layer version the rows say they were exported at (None if none says)."""
+    if VERSION_FIELD not in gdf.columns:
+        return None
+    found = set()
+    for i, v in enumerate(gdf[VERSION_FIELD]):
+        if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "":
+            continue
+        try:
+            found.add(int(float(v)))
+        except (TypeError, ValueError):
+            fid = gdf["id"].iloc[i] if "id" in gdf.columns else None
+            raise ImportFailed(
+                f"feature '{fid or f'#{i + 1}'}': field 'version' is {v!r}, not a number: keep "
+                "the version the export wrote (or leave it empty for a new feature)"
+            ) from None
+    return min(found) if found else None
+
+
+def plain_value(value: Any, f) -> Any:
+    """A plain Python value, missing as None, numbers as text where the field is text."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if (
+        f is not None
+        and f.type == "str"
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if f is not None and f.type == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
