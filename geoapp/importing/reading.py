@@ -133,6 +133,8 @@ def _read_frame(path: Path, layer: LayerDef, kwargs: dict[str, Any], limits: Imp
         kwargs["layer"] = _choose_layer(path, layer)
         limits.check_features(path.name, int(pyogrio.read_info(path, **kwargs)["features"]))
         return pyogrio.read_dataframe(path, **kwargs)
+    except ImportFailed:
+        raise
     except _READ_ERRORS as exc:
         raise ImportFailed(f"{path.name}: cannot be read: {exc}") from None
     except UnicodeDecodeError as exc:
