@@ -211,7 +211,9 @@ def validate(data_dir: Path, layers_dir: Path) -> tuple[Catalog | None, list[Pro
             registry.history, set(registry.projects["project_id"]), texts, registry.sources
         )
         fields = {lid: {f.name for f in d.all_fields} for lid, d in defs.items()}
-        problems += check_indicators(registry.indicators, fields, texts)
+        problems += check_indicators(
+            registry.indicators, fields, texts, set(registry.projects["project_id"])
+        )
     if problems or registry is None:
         return None, problems
     latest = latest_entries(registry)

@@ -84,6 +84,7 @@ def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -
             for r in feats.to_dict("records")
         ],  # fmt: skip
         "unplaced": not p["feature_ids"],
+        "unplaced_reason": p["unplaced_reason_en"] if lang == "en" else p["unplaced_reason"],
         "indicators": [i for i in indicators(catalog, lang) if i["layer"] == p["layer"]],
     }
 
@@ -98,30 +99,46 @@ def _counts(projects: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def _tied_features(catalog: Catalog, row: dict[str, str]):
+    """The features a seed ties to an indicator: its projects', or its layer's matching ones."""
+    if not row["layer"]:
+        return None
+    gdf = catalog.layers[row["layer"]]
+    if row["project_ids"]:
+        return gdf[gdf["project_id"].isin(row["project_ids"].split(";"))]
+    if row["match_field"]:
+        return gdf[gdf[row["match_field"]].isin(row["match_values"].split(";"))]
+    return gdf.iloc[0:0]  # a layer alone ties nothing: not every feature counts toward it
+
+
 def indicators(catalog: Catalog, lang: str) -> list[dict[str, Any]]:
-    """Programme indicators: target, features mapped toward it, and how many are reported done."""
-    done = {STATUS[c].code for c in ("completed", "accepted", "in_service")}
+    """Programme indicators: target with its comparison, features tied to it, and how many count.
+
+    A feature counts once its status has reached the indicator's ``counts_status`` (新开工 counts
+    started parks, 建成 completed ones; completed when not given).
+    """
     out = []
     for row in catalog.registry.indicators.to_dict("records"):
-        mapped = completed = 0
-        if row["layer"]:
-            gdf = catalog.layers[row["layer"]]
-            if row["match_field"]:
-                gdf = gdf[gdf[row["match_field"]].isin(row["match_values"].split(";"))]
+        reach = STATUS[row["counts_status"] or "completed"]
+        gdf = _tied_features(catalog, row)
+        mapped = counted = 0
+        if gdf is not None:
             mapped = len(gdf)
-            completed = int(gdf["status"].isin(done).sum())
+            counted = int(sum(STATUS[s].order >= reach.order for s in gdf["status"] if s in STATUS))
         target = float(row["target_value"])
         out.append(
             {
                 "indicator_id": row["indicator_id"],
                 "name": _name(row, lang),
                 "layer": row["layer"],
+                "comparison": row["comparison"],
                 "target": int(target) if target.is_integer() else target,
                 "unit": row["unit"],
                 "target_year": row["target_year"],
+                "counts_status": _status_cell(reach.code, lang),
                 "mapped": mapped,
-                "completed": completed,
-                "pct": min(100.0, round(100 * completed / target, 1)) if target else 0.0,
+                "completed": counted,
+                "pct": min(100.0, round(100 * counted / target, 1)) if target else 0.0,
                 "source": row["source"],
                 "quote": row["quote"],
             }
@@ -134,6 +151,26 @@ def _scale(rows: list[dict[str, Any]]) -> None:
     most = max((r["total"] for r in rows), default=0) or 1
     for r in rows:
         r["width"] = round(100 * r["total"] / most, 1)
+
+
+def unplaced(catalog: Catalog, lang: str) -> list[dict[str, str]]:
+    """The projects not on the map, each with why (for /progress and the full map's list)."""
+    out = []
+    for p in catalog.unplaced_projects():
+        reason = p["unplaced_reason_en"] if lang == "en" else p["unplaced_reason"]
+        layer = catalog.defs[p["layer"]].title_for(lang) if p["layer"] in catalog.defs else ""
+        out.append(
+            {
+                "project_id": p["project_id"],
+                "name": _name(p, lang),
+                "search": f"{p['name']} {p['name_en']}",
+                "layer": layer,
+                "layer_id": p["layer"],
+                "reason": reason or p["unplaced_reason"] or p["note"],
+                "note": p["note"],
+            }
+        )
+    return out
 
 
 def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
@@ -177,10 +214,7 @@ def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
         "by_zone": by_zone,
         "indicators": indicators(catalog, lang),
         "overdue": overdue,
-        "unplaced": [
-            {"project_id": p["project_id"], "name": _name(p, lang), "note": p["note"]}
-            for p in catalog.unplaced_projects()
-        ],
+        "unplaced": unplaced(catalog, lang),
         "total": len(projects),
         "statuses": [_status_cell(s.code, lang) for s in STATUSES],
         "today": today.isoformat(),

@@ -23,7 +23,7 @@ from pathlib import Path
 from geoapp.catalog import validate
 from geoapp.files import write_atomic
 from geoapp.problems import DataError, Problem
-from geoapp.registry import COLUMNS, derive_status
+from geoapp.registry import COLUMNS, OPTIONAL_COLUMNS, derive_status
 from geoapp.status import STATUS
 
 MAX_TEXT = 500
@@ -93,8 +93,10 @@ def _apply(data_dir: Path, update: StatusUpdate) -> None:
             row["status"], row["status_date"], row["target_status"], row["target_year"] = (
                 derive_status(mine)
             )
-    _write(data_dir / "status_history.csv", history, COLUMNS["status_history.csv"])
-    _write(data_dir / "projects.csv", projects, COLUMNS["projects.csv"])
+    for name, rows in (("status_history.csv", history), ("projects.csv", projects)):
+        # keep the optional columns the file has (verb, name_added …), add none it lacks
+        kept = [c for c in OPTIONAL_COLUMNS[name] if c in rows[0]]
+        _write(data_dir / name, rows, COLUMNS[name] + kept)
 
 
 def record_update(

@@ -11,12 +11,21 @@ Files (all UTF-8 CSV in the data directory):
 Dates are ISO 8601 at the precision the source gives: ``2020``, ``2021-03`` or ``2022-03-31``;
 they sort correctly as text.
 
+Every entry cited from a seed names the wording it reads (``verb``), checked against the one
+verb table in :mod:`geoapp.verbs`. A ``mention`` entry names the project without a stage
+(实施, 打造, 推进 …): it dates the first mention but sets no target.
+
 The current status of a project is derived, never guessed:
 
 - the latest ``report`` or ``update`` entry, if there is one;
 - otherwise 谋划 (planned): the project is named in a plan, as of its first mention.
 
-A target is never a completion: it only sets ``target_status`` and ``target_year``.
+A target is never a completion: it only sets ``target_status`` and ``target_year``. The target
+is the latest source's; when one source sets several (the 2021 work report for 2021 and the
+five-year plan, of the same year, for 2025), the nearest year is the target.
+
+A name is written as the seed writes it. Where the registry composes one (the stem of a list,
+周塘、应家…区块), ``name_added`` says which words it added; the rest occurs in a cited quote.
 
 Examples
 --------
@@ -26,6 +35,10 @@ Examples
 >>> rows.append({"date": "2021-05-01", "status": "completed", "kind": "update", "target_year": ""})
 >>> derive_status(rows)
 ('completed', '2021-05-01', 'accepted', '2020')
+>>> derive_status([{"date": "2021", "status": "completed", "kind": "target", "target_year": "2025"},
+...                {"date": "2021", "status": "completed", "kind": "target", "target_year": "2021"},
+...                {"date": "2022", "status": "planned", "kind": "mention", "target_year": ""}])
+('planned', '2021', 'completed', '2021')
 """
 
 from __future__ import annotations
@@ -41,6 +54,7 @@ import pandas as pd
 from geoapp.layers import ID_PATTERN
 from geoapp.problems import Problem
 from geoapp.status import HISTORY_KINDS, STATUS
+from geoapp.verbs import check_reading
 
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 PRECISION_LENGTH = {"year": 4, "month": 7, "day": 10}
@@ -59,6 +73,13 @@ COLUMNS = {
         "target_value", "unit", "target_year", "source", "quote",
     ],
 }  # fmt: skip
+#: Columns added by issue 12; files without them (older data, small fixtures) read them as ''.
+OPTIONAL_COLUMNS = {
+    "projects.csv": ["name_added", "unplaced_reason", "unplaced_reason_en"],
+    "status_history.csv": ["verb"],
+    "indicators.csv": ["comparison", "counts_status", "project_ids"],
+}
+COMPARISONS = {"≥": "at least", "≤": "at most", "=": "exactly"}
 
 
 @dataclass
@@ -88,7 +109,10 @@ def derive_status(entries: Iterable[Mapping[str, str]]) -> tuple[str, str, str, 
     else:
         status, date = "", ""
     if targets:
-        last = max(targets, key=lambda r: (r["date"], r["target_year"] or ""))
+        latest = max(r["date"] for r in targets)
+        last = min(
+            (r for r in targets if r["date"] == latest), key=lambda r: r["target_year"] or "9999"
+        )
         return status, date, last["status"], last["target_year"]
     return status, date, "", ""
 
@@ -113,7 +137,13 @@ def read_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     missing = [c for c in COLUMNS[name] if c not in df.columns]
     if missing:
         return None, [Problem(name, None, f"missing columns: {', '.join(missing)}")]
-    return df.astype(object), []
+    given = list(df.columns)
+    for col in OPTIONAL_COLUMNS.get(name, []):
+        if col not in df.columns:
+            df[col] = ""
+    df = df.astype(object)
+    df.attrs["file_columns"] = given
+    return df, []
 
 
 def read_registry(data_dir: Path) -> tuple[Registry | None, list[Problem]]:
@@ -176,6 +206,17 @@ def _check_citation(
     return []
 
 
+def _check_verb(key: str, row: Mapping[str, str], required: bool) -> list[Problem]:
+    """The row's reading against the verb table (a file without a ``verb`` column: if given)."""
+    if row["kind"] == "mention" and row["target_year"]:
+        return [Problem("status_history.csv", key, "a mention sets no target_year")]
+    if not row["verb"]:
+        msg = "has no verb (the wording its stage is read from, see docs/verbs.md)"
+        return [Problem("status_history.csv", key, msg)] if required else []
+    why = check_reading(row["verb"], row["status"], row["kind"], row["quote"])
+    return [Problem("status_history.csv", key, why)] if why else []
+
+
 def check_history(history: pd.DataFrame, project_ids: set[str], texts, sources) -> list[Problem]:
     """Every problem with the status history."""
     problems = []
@@ -196,7 +237,7 @@ def check_history(history: pd.DataFrame, project_ids: set[str], texts, sources) 
                 Problem(
                     "status_history.csv",
                     key,
-                    f"kind {row['kind']!r} is not target, report or update",
+                    f"kind {row['kind']!r} is not target, mention, report or update",
                 )
             )
         if not DATE_PATTERN.match(row["date"]):
@@ -210,12 +251,43 @@ def check_history(history: pd.DataFrame, project_ids: set[str], texts, sources) 
                 problems.append(Problem("status_history.csv", key, "an update needs a source"))
             continue
         problems += _check_citation("status_history.csv", key, row, texts)
+        problems += _check_verb(key, row, "verb" in history.attrs.get("file_columns", ["verb"]))
         if row["source"] in dates and row["date"] != dates[row["source"]]:
             problems.append(
                 Problem("status_history.csv", key, f"date {row['date']!r} differs from its source's "
                         f"date {dates[row['source']]!r}")
             )  # fmt: skip
     return problems
+
+
+def name_stem(name: str, added: str) -> str:
+    """The name without the words the registry added (``name_added``, ``;``-separated)."""
+    for word in filter(None, added.split(";")):
+        name = name.replace(word, "", 1)
+    return name
+
+
+def _name_and_placement(
+    row: Mapping[str, str], entries: list[Mapping[str, str]], file_columns: list[str] | None
+) -> list[str]:
+    """The name occurs in a cited quote; an unplaced project says why (files with the columns)."""
+    out = []
+    given = file_columns or list(row)
+    cited = [normalise_text(e["quote"]) for e in entries if e["kind"] != "update"]
+    if "name_added" in given and cited:
+        added = row["name_added"]
+        missing = [w for w in filter(None, added.split(";")) if w not in row["name"]]
+        stem = normalise_text(name_stem(row["name"], added))
+        if missing:
+            out.append(f"name_added {missing} are not words of the name")
+        elif not any(stem in q for q in cited):
+            what = f"'{stem}' (the name without {added!r})" if added else "the name"
+            out.append(f"{what} does not occur in any of its quotes")
+    if "unplaced_reason" in given and not row["feature_ids"] and not row["unplaced_reason"]:
+        out.append("has no feature and no unplaced_reason")
+    if row["feature_ids"] and row.get("unplaced_reason"):
+        out.append("has features but an unplaced_reason")
+    return out
 
 
 def check_projects(
@@ -251,6 +323,8 @@ def check_projects(
         if not entries:
             bad("has no status history (every status needs a source)")
             continue
+        for msg in _name_and_placement(row, entries, projects.attrs.get("file_columns")):
+            bad(msg)
         derived = derive_status(entries)
         stored = (row["status"], row["status_date"], row["target_status"], row["target_year"])
         if stored != derived:
@@ -259,22 +333,31 @@ def check_projects(
 
 
 def check_indicators(
-    indicators: pd.DataFrame, layer_fields: dict[str, set[str]], texts
+    indicators: pd.DataFrame,
+    layer_fields: dict[str, set[str]],
+    texts,
+    project_ids: set[str] | None = None,
 ) -> list[Problem]:
     """Every problem with indicators.csv."""
     problems = []
+    given = indicators.attrs.get("file_columns", list(indicators.columns))
     for row in indicators.to_dict("records"):
         iid = row["indicator_id"]
+        bad = lambda msg, iid=iid: problems.append(Problem("indicators.csv", iid, msg))  # noqa: E731
         if row["layer"] and row["layer"] not in layer_fields:
-            problems.append(Problem("indicators.csv", iid, f"unknown layer '{row['layer']}'"))
+            bad(f"unknown layer '{row['layer']}'")
         elif row["match_field"] and row["match_field"] not in layer_fields.get(row["layer"], set()):
-            problems.append(
-                Problem("indicators.csv", iid, f"match_field '{row['match_field']}' is not a field of "
-                        f"layer '{row['layer']}'")
-            )  # fmt: skip
+            bad(f"match_field '{row['match_field']}' is not a field of layer '{row['layer']}'")
         try:
             float(row["target_value"])
         except ValueError:
-            problems.append(Problem("indicators.csv", iid, "target_value is not a number"))
-        problems += _check_citation("indicators.csv", iid, row, texts)
+            bad("target_value is not a number")
+        if "comparison" in given and row["comparison"] not in COMPARISONS:
+            bad(f"comparison {row['comparison']!r} is not one of ≥, ≤, =")
+        if row["counts_status"] and row["counts_status"] not in STATUS:
+            bad(f"counts_status {row['counts_status']!r} is not a status")
+        for pid in filter(None, row["project_ids"].split(";")):
+            if project_ids is not None and pid not in project_ids:
+                bad(f"project_ids names unknown project '{pid}'")
+        problems.extend(_check_citation("indicators.csv", iid, row, texts))
     return problems

@@ -98,6 +98,7 @@ def contrast_ratio(a: str, b: str) -> float:
 
 HISTORY_KINDS: dict[str, tuple[str, str]] = {
     "target": ("目标", "target"),
+    "mention": ("提及", "named"),
     "report": ("报道", "report"),
     "update": ("更新", "update"),
 }

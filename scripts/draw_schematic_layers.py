@@ -8,7 +8,7 @@ file unless ``--force`` is given).
 
 Usage::
 
-    python scripts/draw_schematic_layers.py [--data data] [--force]
+    python scripts/draw_schematic_layers.py [--data data] [--force] [--layers LAYER ...]
 
 The city outline (``data/geojson/boundary.geojson``, made by ``scripts/convert_boundary.py``)
 must exist first: every shape is clipped to it.
@@ -213,7 +213,7 @@ ROADS = [
         "九铃西路",
         "Jiuling West Rd",
         "arterial",
-        "改造段",
+        "",
         [(119.990, 28.906), (120.010, 28.905), (120.025, 28.904)],
     ),
     (
@@ -242,10 +242,10 @@ ROADS = [
     ),
     (
         "road-old-g330",
-        "老330国道（城区段）",
-        "Old G330 (urban section)",
+        "老330国道",
+        "Old G330",
         "national_road",
-        "城区段",
+        "",
         [
             (119.940, 28.8950),
             (119.985, 28.8960),
@@ -276,7 +276,7 @@ ROADS = [
         "东永二线",
         "Dong-Yong Road No. 2",
         "provincial_road",
-        "拓宽段",
+        "",
         [
             (120.050, 28.916),
             (120.080, 28.952),
@@ -384,22 +384,22 @@ VILLAGES = [
 MICRO_PARKS = [
     (
         "mep-smart-lock",
-        "智能门锁特色产业园",
-        "Smart-lock industrial park",
+        "智能门锁特色产业园区",
+        "Smart-lock themed industrial park",
         "智能门锁",
         (119.998, 28.8700),
     ),
     (
         "mep-thermos",
-        "保温杯壶特色产业园",
-        "Vacuum-flask industrial park",
+        "保温杯壶特色产业园区",
+        "Vacuum-flask themed industrial park",
         "保温杯壶",
         (120.012, 28.8585),
     ),
     (
         "mep-health-medical",
-        "健康医疗特色产业园",
-        "Health and medical industrial park",
+        "健康医疗特色产业园区",
+        "Health and medical themed industrial park",
         "健康医疗",
         (120.060, 28.8550),
     ),
@@ -491,15 +491,15 @@ def zone_features(city) -> list[dict]:
         ),
         feature(
             "zone-dongyong-axis",
-            "东永一线产城融合发展轴",
-            "Dong-Yong Line industry–city integration axis",
+            "产城融合发展轴",
+            "Industry–city integration axis (along the Dong-Yong Line)",
             axis,
             zone_type="axis",
             **prov,
         ),
         feature(
             "zone-central-city",
-            "中心城区片",
+            "中心城区",
             "Central urban district",
             core,
             zone_type="district",
@@ -551,6 +551,122 @@ def town_features() -> list[dict]:
     return out
 
 
+# --- platforms, public facilities, culture and tourism ----------------------------------------
+# Only projects whose own words tie them to a place in place-hints.md are drawn; the registry
+# lists the rest as unplaced, with the reason (data/projects.csv, unplaced_reason).
+TOWN_POINT = {zh: (lon, lat) for _, zh, _, _, lon, lat, _ in TOWNS}
+OLD_TOWN = (120.037, 28.898)  # 胜利街 (old-town street, place-hints, low)
+OLD_TOWN_ZH = (
+    "位置未核实：解放街未找到公开定位，示意摆放于老城（place-hints.md 胜利街一带，low），须核对"
+)
+OLD_TOWN_EN = "Location unverified: 解放街 not located; placeholder in the old town (near 胜利街 in place-hints.md, low) — check"
+
+
+def in_town(town: str) -> tuple[str, str]:
+    """Provenance text of a facility the plan places only 'in town X' (a placeholder)."""
+    return (
+        f"位置未核实：规划原文只说明在{town}，示意摆放于 place-hints.md 中{town}驻地附近，须核对场址",
+        f"Location unverified: the plan names only the town ({town}); placeholder near its seat "
+        "in place-hints.md — check the site",
+    )
+
+
+def by_name(place: str) -> tuple[str, str]:
+    """Provenance text of an area drawn around the place-hints point its name refers to."""
+    return (
+        f"示意：依据名称中的“{place}”与 place-hints.md 中该处点位（low）绘制，范围为推断",
+        f"Schematic: drawn around the place-hints.md point of '{place}' named in its name (low); "
+        "extent inferred",
+    )
+
+
+def platform_features() -> list[dict]:
+    """江南山水新城 (by its name, 江南街道) and the 解放街 plaza (placeholder)."""
+    return [
+        feature(
+            "pf-jiangnan-new-town",
+            "江南山水新城",
+            "Jiangnan Shanshui New Town",
+            blob(*TOWN_POINT["江南街道"], 1100, 0.7),
+            platform_type="new_town",
+            **schematic("low", *by_name("江南")),
+        ),
+        feature(
+            "pf-baolong-plaza",
+            "解放街宝龙广场",
+            "Powerlong Plaza, Jiefang Street",
+            rect(OLD_TOWN[0] + 0.0012, OLD_TOWN[1] - 0.0012, 160, 140),
+            platform_type="commercial",
+            **schematic("unknown", OLD_TOWN_ZH, OLD_TOWN_EN),
+        ),
+    ]
+
+
+KINDERGARTENS = [
+    ("pu-kg-fangyan-2", "方岩第二中心幼儿园", "Fangyan No. 2 central kindergarten", "方岩镇"),
+    ("pu-kg-qiancang-2", "前仓第二中心幼儿园", "Qiancang No. 2 central kindergarten", "前仓镇"),
+    ("pu-kg-zhiying-2", "芝英第二中心幼儿园", "Zhiying No. 2 central kindergarten", "芝英镇"),
+    ("pu-kg-xiangzhu-2", "象珠第二中心幼儿园", "Xiangzhu No. 2 central kindergarten", "象珠镇"),
+    ("pu-kg-gushan-2", "古山第二中心幼儿园", "Gushan No. 2 central kindergarten", "古山镇"),
+]
+PLACEHOLDER_OFFSET = (
+    0.004,
+    0.003,
+)  # NE of the town point, so the two markers do not hide each other
+
+
+def public_facility_features() -> list[dict]:
+    """The town kindergartens: placeholders beside their town's seat."""
+    dx, dy = PLACEHOLDER_OFFSET
+    out = []
+    for fid, zh, en, town in KINDERGARTENS:
+        lon, lat = TOWN_POINT[town]
+        prov = schematic("unknown", *in_town(town))
+        out.append(
+            feature(fid, zh, en, Point(lon + dx, lat + dy), facility_type="kindergarten", **prov)
+        )
+    return out
+
+
+def culture_tourism_features() -> list[dict]:
+    """方岩 scenic area and the two 千年古城 by their towns; 解放街 as a placeholder."""
+    fangyan, zhiying = TOWN_POINT["方岩镇"], TOWN_POINT["芝英镇"]
+    return [
+        feature(
+            "ct-fangyan-scenic",
+            "方岩景区",
+            "Fangyan scenic area",
+            blob(*fangyan, 1500, 0.8),
+            site_type="scenic_area",
+            **schematic("low", *by_name("方岩")),
+        ),
+        feature(
+            "ct-fangyan-ancient-town",
+            "方岩“千年古城”",
+            "Fangyan 'thousand-year town'",
+            blob(*fangyan, 500),
+            site_type="historic_town",
+            **schematic("low", *by_name("方岩")),
+        ),
+        feature(
+            "ct-zhiying-ancient-town",
+            "芝英“千年古城”",
+            "Zhiying 'thousand-year town'",
+            blob(*zhiying, 600),
+            site_type="historic_town",
+            **schematic("low", *by_name("芝英")),
+        ),
+        feature(
+            "ct-jiefangjie",
+            "解放街历史文化街区",
+            "Jiefang Street historic district",
+            rect(OLD_TOWN[0] - 0.0008, OLD_TOWN[1], 140, 650),
+            site_type="historic_street",
+            **schematic("unknown", OLD_TOWN_ZH, OLD_TOWN_EN),
+        ),
+    ]
+
+
 def collection(features: list[dict]) -> dict:
     """An RFC 7946 FeatureCollection with coordinates rounded to 7 decimals (about 1 cm)."""
     for f in features:
@@ -564,6 +680,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("data"))
     parser.add_argument("--force", action="store_true", help="overwrite existing layer files")
+    parser.add_argument(
+        "--layers", nargs="+", metavar="LAYER", help="write only these layers (default: all)"
+    )
     args = parser.parse_args(argv)
     geo = args.data / "geojson"
     boundary_file = geo / "boundary.geojson"
@@ -582,8 +701,17 @@ def main(argv: list[str] | None = None) -> int:
         "micro_enterprise_parks": micro_park_features(),
         "zones": zone_features(city),
         "towns": town_features(),
+        "platforms": platform_features(),
+        "public_facilities": public_facility_features(),
+        "culture_tourism": culture_tourism_features(),
     }
+    unknown = sorted(set(args.layers or []) - set(layers))
+    if unknown:
+        print(f"error: no such layer: {', '.join(unknown)}", file=sys.stderr)
+        return 1
     for layer, features in layers.items():
+        if args.layers and layer not in args.layers:
+            continue
         path = geo / f"{layer}.geojson"
         if path.exists() and not args.force:
             print(

@@ -125,6 +125,7 @@ def test_layer_feature_counts_on_the_bundled_data(client):
     assert counts == {
         "boundary": 1, "zones": 7, "parks": 4, "micro_enterprise_parks": 3,
         "sanjiang_liuan": 9, "urban_villages": 8, "ring_roads": 15, "towns": 14,
+        "platforms": 2, "public_facilities": 5, "culture_tourism": 4,
     }  # fmt: skip
     body = client.get("/api/layers/ring_roads?q=南四环&limit=100").json
     assert body["numberMatched"] == body["numberReturned"] == 3
@@ -166,6 +167,9 @@ def test_project_with_history_and_sources(tiny_client):
         "target_status": "accepted",
         "target_year": "2020",
         "note": "",
+        "name_added": "",
+        "unplaced_reason": "",
+        "unplaced_reason_en": "",
         "history": [
             {
                 "date": "2020",
@@ -175,6 +179,7 @@ def test_project_with_history_and_sources(tiny_client):
                 "source": "900_tiny.txt",
                 "quote": "甲村区块完成验收",
                 "note": "",
+                "verb": "",
             },
         ],  # fmt: skip
         "sources": [

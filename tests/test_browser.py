@@ -63,7 +63,7 @@ def test_full_map_draws_everything_offline(watched, bundled):
     assert drawn == expected  # every feature, lines, polygons and town markers, is in the DOM
     assert watched.external() == []
     assert watched.errors == []
-    assert watched.page.get_attribute(".folium-map", "data-visible-projects") == "31"
+    assert watched.page.get_attribute(".folium-map", "data-visible-projects") == "42"
     ARTIFACTS.mkdir(exist_ok=True)
     watched.page.screenshot(path=str(ARTIFACTS / "map.png"))
     assert (ARTIFACTS / "map.png").stat().st_size > 20_000
@@ -128,12 +128,12 @@ def test_status_zone_and_as_of_filters(watched):
     assert watched.js(DRAWN)["boundary"] == ["yongkang"]  # context stays
     watched.page.locator(".gp-statuses input[value='planned']").check()
     watched.page.select_option(".gp-zone", "zone-gushan")
-    assert visible() == "1"  # only 东永一线 passes through the 古山 district
+    assert visible() == "2"  # 东永一线 and the 古山 kindergarten placeholder
     watched.page.select_option(".gp-zone", "")
     watched.page.select_option(".gp-asof", "2020")
-    assert visible() == "26"  # placed projects first named in the 2020 work report
+    assert visible() == "36"  # placed projects first named in the 2020 work report
     watched.page.select_option(".gp-asof", "2021")
-    assert visible() == "31"
+    assert visible() == "42"
     assert watched.errors == []
 
 

@@ -22,7 +22,8 @@ from geoapp.embed_params import (
 )
 
 DEFAULT_LAYERS = (
-    "boundary", "parks", "micro_enterprise_parks", "sanjiang_liuan", "urban_villages", "ring_roads",
+    "boundary", "parks", "platforms", "micro_enterprise_parks", "culture_tourism", "sanjiang_liuan",
+    "urban_villages", "ring_roads", "public_facilities",
 )  # fmt: skip
 RIVERS = ["river-huaxi", "river-nanxi", "river-yongkangjiang"]
 

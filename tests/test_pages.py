@@ -182,7 +182,8 @@ def test_project_page_history_newest_first(client):
 
 def test_unplaced_project_page_has_no_map(client):
     html = client.get("/projects/new-g330").get_data(as_text=True)
-    assert "尚未上图：位置或走向未知" in html and "leaflet" not in html.lower()
+    assert "尚未上图：位置或走向未知（走向未知）" in html and "leaflet" not in html.lower()
+    assert "<h1>新330国道</h1>" in html and "&lt;" not in html  # the page is HTML, not escaped text
 
 
 def test_unknown_project_404(client):
@@ -200,13 +201,14 @@ def test_progress_overview_as_of_a_fixed_day(bundled):
     assert overdue == sorted(overdue, key=lambda pid: (bundled.projects[pid]["target_year"], pid))
     assert {bundled.projects[p]["target_year"] for p in overdue} == {"2020"}
     assert "hangli-hsr" not in overdue and "uv-dongku" in overdue
-    assert len(overdue) == 21
+    assert len(overdue) == 42
     later = progress.overview(bundled, "zh", dt.date(2026, 11, 22))
-    assert len(later["overdue"]) == 38
+    assert len(later["overdue"]) == 57
     assert [r["id"] for r in later["by_layer"]] == [
-        "parks", "micro_enterprise_parks", "sanjiang_liuan", "urban_villages", "ring_roads"
+        "parks", "platforms", "micro_enterprise_parks", "culture_tourism", "sanjiang_liuan",
+        "urban_villages", "ring_roads", "public_facilities",
     ]  # fmt: skip
-    roads = later["by_layer"][-1]
+    roads = next(r for r in later["by_layer"] if r["id"] == "ring_roads")
     assert (roads["total"], roads["unplaced"]) == (26, 11)
     assert roads["counts"] == [
         {"code": "planned", "label": "谋划", "color": "#7b7b7b", "count": 26, "pct": 100.0}
@@ -216,17 +218,27 @@ def test_progress_overview_as_of_a_fixed_day(bundled):
     assert widths["ring_roads"] == 100.0
     assert widths["parks"] == round(100 * later["by_layer"][0]["total"] / 26, 1)
     central = next(z for z in later["by_zone"] if z["id"] == "zone-central-city")
-    assert central["total"] == 31  # every placed project touches the central district
+    # 42 placed projects; those at 方岩, 芝英, 古山, 前仓, 象珠 lie outside the central district
+    assert central["total"] == 34
     micro = next(i for i in later["indicators"] if i["indicator_id"] == "micro-parks-built-2021")
-    assert (micro["target"], micro["mapped"], micro["completed"], micro["pct"]) == (5, 3, 0, 0.0)
+    # no seed ties the three themed parks to the five to be completed: none counts toward it
+    assert (micro["comparison"], micro["target"], micro["mapped"], micro["completed"]) == (
+        "≥",
+        5,
+        0,
+        0,
+    )
 
 
 def test_progress_page(client):
     html = client.get("/progress").get_data(as_text=True)
     assert "<title>进度总览 — 永康规划一张图</title>" in html
     assert "目标年份已过、未见完成报道的项目 (" in html
-    assert "尚未上图的项目 (13)" in html
-    assert "建成小微企业园</b> — 目标 5 个（2021）" in html
+    assert "尚未上图的项目 (63)" in html
+    assert "建成小微企业园</b> — 目标 ≥ 5 个（2021）" in html
+    assert "已报道建成 0 · 已上图 0" in html
+    assert "新开工建设小微企业园</b> — 目标 = 10 个（2020）" in html
+    assert "已报道在建 0" in html
     assert "Progress" in client.get("/progress?lang=en").get_data(as_text=True)
     assert client.get("/progress?lang=xx").status_code == 400
 

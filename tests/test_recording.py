@@ -34,6 +34,7 @@ def test_update_changes_status_and_keeps_the_target(tiny):
     assert p["history"][-1] == {
         "project_id": "uv-b", "date": "2021-05-10", "status": "topped_out", "kind": "update",
         "target_year": "", "source": "住建局通报 2021-12", "quote": "", "note": "主体结顶",
+        "verb": "",
     }  # fmt: skip
     row = catalog.layers["urban_villages"].set_index("id").loc["uv-b"]
     assert (row["status"], row["source"]) == ("topped_out", "住建局通报 2021-12")

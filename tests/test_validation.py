@@ -302,7 +302,7 @@ def test_status_outside_the_vocabulary(tiny):
     assert msgs[-2:] == [
         "status_history.csv: row 'uv-a (line 2)': status 'finished' is not one of: planned, "
         "preparing, launched, under_construction, topped_out, completed, accepted, in_service",
-        "status_history.csv: row 'uv-a (line 2)': kind 'done' is not target, report or update",
+        "status_history.csv: row 'uv-a (line 2)': kind 'done' is not target, mention, report or update",
     ]
 
 
@@ -357,10 +357,13 @@ def test_cli_validate_ok_prints_table(capsys):
     assert out[0].split() == ["layer", "features", "谋划", "前期", "启动", "在建", "结顶", "建成",
                               "验收", "投用", "unplaced"]  # fmt: skip
     assert out[1].split() == ["boundary", "1", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
-    assert ["urban_villages", "8", "8", "0", "0", "0", "0", "0", "0", "0", "0"] in [
+    assert ["urban_villages", "8", "11", "0", "0", "0", "0", "0", "0", "0", "3"] in [
         r.split() for r in out
     ]
-    assert out[-1].startswith("ok: 61 features, 44 projects, data version ")
+    assert ["public_facilities", "5", "25", "0", "0", "0", "0", "0", "0", "0", "20"] in [
+        r.split() for r in out
+    ]
+    assert out[-1].startswith("ok: 72 features, 105 projects, data version ")
 
 
 def test_cli_validate_errors_exit_1(tiny, capsys):
