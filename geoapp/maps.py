@@ -29,7 +29,7 @@ from geoapp import assets
 from geoapp.catalog import Catalog
 from geoapp.coords import to_crs
 from geoapp.layers import LayerDef
-from geoapp.progress import is_overdue
+from geoapp.progress import is_overdue, unplaced
 from geoapp.status import (
     CONTEXT_COLOR,
     LOCATION_CONFIDENCE,
@@ -79,6 +79,7 @@ TEXT = {
         "not_overdue": "未逾期或已完成",
         "projects_shown": "个项目",
         "labels": "名称标注",
+        "unplaced": "未上图项目",
     },
     "en": {
         "status": "Status",
@@ -116,6 +117,7 @@ TEXT = {
         "not_overdue": "not overdue or done",
         "projects_shown": "projects shown",
         "labels": "Labels",
+        "unplaced": "Projects not on the map",
     },
 }
 
@@ -621,6 +623,7 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
         ],
         "attribution": attributions(catalog, layer_ids, opts.lang),
         "controls": {"search": True, "filters": True, "asof": True, "legend": True, "home": True},
+        "unplaced": [p for p in unplaced(catalog, opts.lang) if p["layer_id"] in layer_ids],
     }
     PlanControls(config, layer_vars).add_to(m)
     assets.localize(m, opts.static_url, drop=assets.droppable)

@@ -261,6 +261,7 @@
           count.appendChild(self.countEl);
           count.appendChild(el("span", "", " " + T.projects_shown));
           box.appendChild(count);
+          if (cfg.unplaced && cfg.unplaced.length) box.appendChild(self.unplacedList());
           var prog = el("a", "gp-progress-link", T.progress + " →");
           prog.href = "/progress?lang=" + cfg.lang; prog.setAttribute("target", "_top");
           box.appendChild(prog);
@@ -296,7 +297,36 @@
           ul.appendChild(li); n++;
         });
       });
+      (this.cfg.unplaced || []).forEach(function (p) {
+        if (n >= 12 || p.search.toLowerCase().indexOf(self.state.query) < 0) return;
+        var li = el("li", "gp-unplaced"), a = self.projectLink(p);
+        li.appendChild(a); li.appendChild(el("span", "gp-muted", " — " + p.reason));
+        ul.appendChild(li); n++;
+      });
       if (!n) ul.appendChild(el("li", "gp-muted", this.cfg.text.no_match));
+    },
+
+    // projects the plans name that are not on the map: a link to their page, and why
+    projectLink: function (p) {
+      var a = el("a", "", p.name);
+      a.href = "/projects/" + encodeURIComponent(p.project_id) + "?lang=" + this.cfg.lang;
+      a.setAttribute("target", "_top");
+      return a;
+    },
+
+    unplacedList: function () {
+      var self = this, list = this.cfg.unplaced;
+      var d = el("details", "gp-unplaced-list");
+      d.appendChild(el("summary", "", this.cfg.text.unplaced + " (" + list.length + ")"));
+      var ul = el("ul", "gp-small");
+      list.forEach(function (p) {
+        var li = el("li");
+        li.appendChild(self.projectLink(p));
+        li.appendChild(el("span", "gp-muted", " — " + p.reason));
+        ul.appendChild(li);
+      });
+      d.appendChild(ul);
+      return d;
     },
 
     addHome: function () {
