@@ -202,6 +202,7 @@
             self.showResults(results);
           });
           box.appendChild(search); box.appendChild(results);
+          if (cfg.unplaced && cfg.unplaced.length) box.appendChild(self.unplacedList());
           // status filter
           var fs = el("fieldset", "gp-statuses");
           fs.appendChild(el("legend", "", T.filter_status));
@@ -261,7 +262,6 @@
           count.appendChild(self.countEl);
           count.appendChild(el("span", "", " " + T.projects_shown));
           box.appendChild(count);
-          if (cfg.unplaced && cfg.unplaced.length) box.appendChild(self.unplacedList());
           var prog = el("a", "gp-progress-link", T.progress + " →");
           prog.href = "/progress?lang=" + cfg.lang; prog.setAttribute("target", "_top");
           box.appendChild(prog);
