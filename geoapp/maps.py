@@ -470,6 +470,10 @@ def base_map(
     return m
 
 
+#: Half the side (degrees, about 300 m) of the view around a lone point.
+POINT_PAD = 0.003
+
+
 def layer_bounds(
     catalog: Catalog, layer_ids: Iterable[str], features: frozenset[str] | None = None
 ):
@@ -485,6 +489,8 @@ def layer_bounds(
     if gdf.empty:
         return None
     minx, miny, maxx, maxy = gdf.total_bounds
+    if maxx - minx < POINT_PAD and maxy - miny < POINT_PAD:  # one point: Leaflet cannot fit it
+        minx, miny, maxx, maxy = minx - POINT_PAD, miny - POINT_PAD, maxx + POINT_PAD, maxy + POINT_PAD
     return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
 
 

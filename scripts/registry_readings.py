@@ -15,7 +15,7 @@ SEEDS = {
 }
 
 NO_POS = ("未找到公开定位", "No public position found")
-NETWORK = ("多处工程，未说明位置或走向", "Works in several places; no position or alignment given")
+NETWORK = ("未说明位置或走向", "No position or alignment given")
 ALIGN = ("走向未知", "Alignment not known")
 DIRECTION = ("名称只说明方位，未找到位置", "The name gives only a direction; no position found")
 

@@ -127,15 +127,25 @@
       var box = el.getBoundingClientRect();
       var inside = box.left >= view.left && box.right <= view.right && box.top >= view.top && box.bottom <= view.bottom;
       var clash = placed.some(function (p) { return intersects(p, box); });
-      if (!inside || clash) { pane.removeChild(el); return false; }
+      if (!inside || clash) {
+        pane.removeChild(el);
+        // an area whose middle is taken is named beside it instead, once
+        if (c.kind === "area" && !c.beside) { c.beside = true; c.kind = "point"; c.dx = c.size / 2 + 4; return place(c); }
+        return false;
+      }
       placed.push({ left: box.left - 2, right: box.right + 2, top: box.top - 1, bottom: box.bottom + 1 });
       shown++;
       return true;
     }
 
     // first every layer names one feature (its best candidate that fits), then the rest follow
-    var named = {}, tried = [];
-    cands.forEach(function (c, i) {
+    // (layers with few features go first: they have the fewest places to put a name)
+    var named = {}, tried = [], many = {};
+    cands.forEach(function (c) { many[c.group] = (many[c.group] || 0) + 1; });
+    var order = cands.map(function (c, i) { return i; });
+    order.sort(function (a, b) { return many[cands[a].group] - many[cands[b].group] || a - b; });
+    order.forEach(function (i) {
+      var c = cands[i];
       if (named[c.group]) return;
       tried[i] = true;
       if (place(c)) named[c.group] = true;

@@ -270,7 +270,17 @@
           return box;
         }
       });
-      new Panel().addTo(this.map);
+      var panel = new Panel().addTo(this.map);
+      // the panel scrolls rather than run under the legend (both sit on the right)
+      var fit = function () {
+        var box = panel.getContainer(), legend = self.map.getContainer().querySelector(".gp-legend");
+        if (!legend) return;
+        var room = legend.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+        box.style.maxHeight = room > 120 ? room + "px" : "";
+        box.style.overflowY = room > 120 ? "auto" : "";
+      };
+      fit();
+      this.map.on("resize", fit);
     },
 
     showResults: function (ul) {
