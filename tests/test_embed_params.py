@@ -92,12 +92,13 @@ ZONES = (
     ("args", "param", "message"),
     [
         ({"layers": "parks,nope,zzz"}, "layers", "unknown layer 'nope'; expected one of: boundary, "
-         "zones, parks, micro_enterprise_parks, sanjiang_liuan, urban_villages, ring_roads, towns"),
+         "zones, parks, platforms, micro_enterprise_parks, culture_tourism, sanjiang_liuan, "
+         "urban_villages, ring_roads, public_facilities, towns"),
         ({"projects": "uv-dongku,uv-nope"}, "projects", "unknown project 'uv-nope'; expected one of: "
          "nansihuan-wujin-nandu, nansihuan-nandu-g330, beisanhuan, jiefang-nanlu, shenglijie-ext, "
          "jiuling-xilu, west-entrance, east-entrance, nandu-jinsheng-ext, old-g330, new-g330, "
          "dongyong-2, dongyong-1, fangyan-link, jintai-railway, yongwu-expressway, yongyi-muqu, "
-         "hangli-hsr, yiwu-songlong-expressway, wenyihe-expressway, … (44 in all)"),
+         "hangli-hsr, yiwu-songlong-expressway, wenyihe-expressway, … (105 in all)"),
         ({"status": "done"}, "status", "unknown status 'done'; expected one of: planned, preparing, "
          "launched, under_construction, topped_out, completed, accepted, in_service"),
         ({"zone": "zone-nope"}, "zone", f"unknown zone 'zone-nope'; expected one of: {ZONES}"),

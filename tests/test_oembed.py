@@ -147,7 +147,8 @@ def test_not_ours_under_a_public_path(public_client):
         ("ftp://localhost/embed", "not a map page of this site: ftp://localhost/embed"),
         ("http://localhost:99999/embed", "not a map page of this site: http://localhost:99999/embed"),
         ("http://localhost/embed?layers=nope", "cannot embed this URL: layers: unknown layer 'nope'; expected one of: boundary, zones, "
-         "parks, micro_enterprise_parks, sanjiang_liuan, urban_villages, ring_roads, towns"),
+         "parks, platforms, micro_enterprise_parks, culture_tourism, sanjiang_liuan, urban_villages, "
+         "ring_roads, public_facilities, towns"),
     ],
 )  # fmt: skip
 def test_404_for_urls_we_cannot_embed(client, url, message):

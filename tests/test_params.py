@@ -40,8 +40,8 @@ ZONES = (
     "zone-central-city, zone-gushan"
 )
 LAYERS = (
-    "boundary, zones, parks, micro_enterprise_parks, sanjiang_liuan, urban_villages, "
-    "ring_roads, towns"
+    "boundary, zones, parks, platforms, micro_enterprise_parks, culture_tourism, sanjiang_liuan, "
+    "urban_villages, ring_roads, public_facilities, towns"
 )
 BAD = [
     ("lang", "fr", "lang must be one of: zh, en"),

@@ -285,8 +285,9 @@ def test_endpoint_serves_the_picture_with_caching_headers(client, bundled, fmt, 
     [
         (
             "layers=nope",
-            "unknown layer 'nope'; expected one of: boundary, zones, parks, micro_enterprise_parks, "
-            "sanjiang_liuan, urban_villages, ring_roads, towns",
+            "unknown layer 'nope'; expected one of: boundary, zones, parks, platforms, "
+            "micro_enterprise_parks, culture_tourism, sanjiang_liuan, urban_villages, ring_roads, "
+            "public_facilities, towns",
             "layers",
         ),
         ("width=5000", "width must be between 100 and 4000", "width"),
