@@ -39,6 +39,7 @@ import orjson
 import pandas as pd
 import shapely
 
+from geoapp import tiles
 from geoapp.catalog import JOIN_COLUMNS, Catalog
 from geoapp.coords import axis_order_is_latlon, parse_crs, to_crs, transform_coords
 from geoapp.errors import BadParameter, NotFound
@@ -61,6 +62,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    *tiles.CONFORMANCE,
 ]
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -224,6 +226,7 @@ def landing(base: str) -> dict[str, Any]:
             _link(f"{base}/api?f=html", "service-doc", HTML, "API 文档 API documentation"),
             _link(f"{base}/conformance", "conformance", JSON, "符合的标准 Conformance classes"),
             _link(f"{base}/collections", "data", JSON, "图层 Collections"),
+            _link(f"{base}/tileMatrixSets", tiles.REL_SCHEMES, JSON, "瓦片方案 Tiling schemes"),
         ],
     }
 
@@ -262,6 +265,7 @@ def collection(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
                 SCHEMA,
                 "可查询字段 Queryables",
             ),
+            _link(f"{url}/tiles", tiles.REL_TILESETS, JSON, "矢量瓦片 Vector tiles (MVT)"),
         ],  # fmt: skip
     }
 

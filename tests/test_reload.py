@@ -68,9 +68,10 @@ def test_a_changed_file_is_served_after_the_background_reload(tiny):
     data, layers = tiny
     app = create_app({"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers)})
     client = app.test_client()
-    name = lambda: client.get("/ogc/collections/parks/items/park-a?f=json").json["properties"][
-        "name"
-    ]  # noqa: E731
+
+    def name() -> str:
+        return client.get("/ogc/collections/parks/items/park-a?f=json").json["properties"]["name"]
+
     assert name() == "甲公园"
     path = data / "geojson" / "parks.geojson"
     fc = json.loads(path.read_text("utf-8"))

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from geoapp.web import api, embed, embed_static, pages
+from geoapp.web import api, embed, embed_static, pages, tiles
 from geoapp.web import exports as exports_bp
 from geoapp.web import ogc as ogc_bp
 
-ALL: list[Blueprint] = [pages.bp, embed.bp, embed_static.bp, api.bp, ogc_bp.bp, exports_bp.bp]
+ALL: list[Blueprint] = [
+    pages.bp,
+    embed.bp,
+    embed_static.bp,
+    api.bp,
+    ogc_bp.bp,
+    tiles.bp,
+    exports_bp.bp,
+]

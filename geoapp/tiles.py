@@ -1,0 +1,392 @@
+"""Vector tiles (Mapbox Vector Tile) for every layer, on the WebMercatorQuad tile grid.
+
+One tile of one layer: the features whose box meets the tile (plus a small buffer) come from
+the layer's R-tree (shapely's STRtree, built once per load); features smaller than
+:data:`MIN_FEATURE_PX` pixels at the tile's zoom are dropped (points never are); the rest are
+projected to tile units, clipped to the buffer, simplified by :data:`SIMPLIFY_UNITS` (a fraction
+of a pixel, so the generalisation follows the zoom), snapped to the integer grid and encoded by
+``mapbox-vector-tile``. A tile keeps at most :data:`MAX_TILE_FEATURES` features and
+:data:`MAX_TILE_BYTES` bytes, the largest features first. Tile math (bounds, matrix limits,
+the TileMatrixSet document) comes from ``morecantile``.
+
+Tiles are cached per catalog load (a :class:`TileSet` lives with one data version, so a change of
+data empties the cache), at most :data:`CACHE_BYTES`.
+
+Examples
+--------
+>>> tileset = tileset_for(catalog)  # doctest: +SKIP
+>>> data = tileset.tile("parks", 14, 6816, 13653)  # doctest: +SKIP
+>>> mapbox_vector_tile.decode(data)["parks"]["features"][0]["properties"]["id"]  # doctest: +SKIP
+'park-a'
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import mapbox_vector_tile
+import morecantile
+import numpy as np
+import shapely
+
+from geoapp.maps import feature_color
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geoapp.catalog import Catalog
+    from geoapp.layers import LayerDef
+
+TMS = morecantile.tms.get("WebMercatorQuad")
+TMS_ID = "WebMercatorQuad"
+MVT = "application/vnd.mapbox-vector-tile"
+#: Tile units per side, and the buffer around the tile (units) features are clipped to.
+EXTENT = 4096
+BUFFER = 64
+#: Zoom levels served (every layer at every level; small features drop out at low zooms).
+MIN_ZOOM, MAX_ZOOM = 0, 20
+#: A feature smaller than this (its box's longer side, in 256-pixel tile pixels) is dropped.
+MIN_FEATURE_PX = 2.0
+#: Douglas–Peucker tolerance in tile units (16 units = one pixel): 1/8 pixel at every zoom.
+SIMPLIFY_UNITS = 2.0
+#: No tile is larger than this, nor holds more features: over it, the largest features are kept
+#: (dropping the densest as needed, as tippecanoe does: a tile has a few hundred metres of
+#: 1–2-pixel features at most where they pile up).
+MAX_TILE_BYTES = 500_000
+MAX_TILE_FEATURES = 2000
+#: The bytes of encoded tiles kept per catalog load.
+CACHE_BYTES = 64 * 1024 * 1024
+#: Earth radius of the spherical Mercator (EPSG:3857), metres.
+R = 6378137.0
+#: Properties every tile feature may carry (when the layer has them), besides ``color``.
+TILE_FIELDS = ("id", "name", "name_en", "status", "location_confidence")
+#: Fields that choose a feature's symbol (style keys) and so travel in tiles too.
+STYLE_FIELDS = ("zone_type", "feature_kind")
+
+
+class TileError(ValueError):
+    """A tile request outside the grid or the served zooms (the web layer makes it a 404)."""
+
+
+def mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat degrees → EPSG:3857 metres (vectorised).
+
+    >>> [round(v) for v in np.ravel(mercator(np.array([120.0]), np.array([0.0])))]
+    [13358339, 0]
+    """
+    lat = np.clip(lat, -85.0511287798, 85.0511287798)
+    return R * np.radians(lon), R * np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def check_tile(z: int, y: int, x: int) -> None:
+    """Raise :class:`TileError` unless z/y/x is a tile of the grid at a served zoom."""
+    if not MIN_ZOOM <= z <= MAX_ZOOM:
+        raise TileError(f"tileMatrix {z} is not served (zoom {MIN_ZOOM} to {MAX_ZOOM})")
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise TileError(f"tile {z}/{y}/{x} is outside the tile matrix")
+
+
+@dataclass
+class LayerTiles:
+    """What a layer's tiles need, computed once per load: feature sizes and tile properties."""
+
+    sizes: np.ndarray  # box's longer side, EPSG:3857 metres
+    properties: list[dict[str, Any]]
+    geometries: np.ndarray
+    tree: shapely.STRtree  # over the lon/lat geometries, in row order
+
+    @classmethod
+    def build(cls, layer: LayerDef, gdf: gpd.GeoDataFrame) -> LayerTiles:
+        """Sizes, properties and the R-tree of every feature of a (joined) layer."""
+        geoms = np.asarray(gdf.geometry.array, dtype=object)
+        minx, miny, maxx, maxy = shapely.bounds(geoms).T
+        (x0, y0), (x1, y1) = mercator(minx, miny), mercator(maxx, maxy)
+        sizes = np.nan_to_num(np.maximum(x1 - x0, y1 - y0), nan=0.0)
+        names = [c for c in TILE_FIELDS + STYLE_FIELDS if c in gdf.columns]
+        rows = gdf[names].astype(object).where(gdf[names].notna(), None).to_dict("records")
+        props = []
+        for row in rows:
+            p = {k: v for k, v in row.items() if v is not None and v != ""}
+            p["color"] = feature_color(layer, row)
+            props.append(p)
+        return cls(sizes, props, geoms, shapely.STRtree(geoms))
+
+
+class TileSet:
+    """The tiles of one catalog load: built on demand, cached (bounded by bytes)."""
+
+    def __init__(self, catalog: Catalog, cache_bytes: int = CACHE_BYTES) -> None:
+        self.catalog = catalog
+        self.cache_bytes = cache_bytes
+        self._layers: dict[str, LayerTiles] = {}
+        self._cache: OrderedDict[tuple, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def _layer(self, layer_id: str) -> LayerTiles:
+        with self._lock:
+            if layer_id not in self._layers:
+                c = self.catalog
+                self._layers[layer_id] = LayerTiles.build(c.defs[layer_id], c.layers[layer_id])
+            return self._layers[layer_id]
+
+    def tile(self, layer_id: str, z: int, y: int, x: int) -> bytes:
+        """The MVT bytes of one tile (``b""`` when no feature falls in it); cached."""
+        if layer_id not in self.catalog.defs:
+            raise KeyError(layer_id)
+        check_tile(z, y, x)
+        key = (layer_id, z, y, x)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        data = render_tile(self._layer(layer_id), layer_id, z, y, x)
+        self._remember(key, data)
+        return data
+
+    def _remember(self, key: tuple, data: bytes) -> None:
+        """Keep a tile, dropping the least recently used beyond the byte budget."""
+        with self._lock:
+            if key in self._cache:
+                return
+            self._cache[key] = data
+            self._size += len(data) + 64
+            while self._size > self.cache_bytes and self._cache:
+                _, old = self._cache.popitem(last=False)
+                self._size -= len(old) + 64
+
+
+_TILESETS_LOCK = threading.Lock()
+
+
+def tileset_for(catalog: Catalog) -> TileSet:
+    """The catalog's tile set (one per load: new data, new tiles)."""
+    with _TILESETS_LOCK:
+        tileset = catalog.extra.get("tiles")
+        if tileset is None:
+            tileset = catalog.extra["tiles"] = TileSet(catalog)
+        return tileset
+
+
+def _selected(layer: LayerTiles, z: int, y: int, x: int):
+    """Rows of the features meeting the buffered tile, large enough to see at this zoom."""
+    bounds = TMS.xy_bounds(morecantile.Tile(x, y, z))
+    span = bounds.right - bounds.left
+    pad = span * BUFFER / EXTENT
+    west, south = TMS.lnglat(bounds.left - pad, bounds.bottom - pad)
+    east, north = TMS.lnglat(bounds.right + pad, bounds.top + pad)
+    area = shapely.box(max(west, -180), max(south, -85.06), min(east, 180), min(north, 85.06))
+    rows = np.sort(layer.tree.query(area))  # boxes meeting the tile: the R-tree, no Python loop
+    min_size = MIN_FEATURE_PX * span / 256
+    sizes = layer.sizes[rows]
+    rows = rows[(sizes >= min_size) | (sizes == 0)]  # points stay
+    shapely.prepare(area)
+    return rows[shapely.intersects(area, layer.geometries[rows])], bounds
+
+
+def _to_tile_units(geoms: np.ndarray, bounds) -> np.ndarray:
+    """Project lon/lat geometries into the tile's units (y down), clip, simplify, snap."""
+    scale = EXTENT / (bounds.right - bounds.left)
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        mx, my = mercator(coords[:, 0], coords[:, 1])
+        return np.column_stack([(mx - bounds.left) * scale, (bounds.top - my) * scale])
+
+    local = shapely.transform(geoms, project)
+    local = shapely.clip_by_rect(local, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+    local = shapely.simplify(local, SIMPLIFY_UNITS, preserve_topology=False)
+    local = shapely.transform(local, np.rint)  # the integer grid of the tile
+    # MVT wants exterior rings clockwise on screen (y down): counter-clockwise in maths terms
+    return shapely.orient_polygons(local)
+
+
+def render_tile(layer: LayerTiles, layer_id: str, z: int, y: int, x: int) -> bytes:
+    """Encode one tile of one layer (no cache)."""
+    rows, bounds = _selected(layer, z, y, x)
+    if not len(rows):
+        return b""
+    geoms = _to_tile_units(layer.geometries[rows], bounds)
+    keep = ~shapely.is_empty(geoms) & ~(
+        np.isin(shapely.get_type_id(geoms), (3, 6)) & (shapely.area(geoms) == 0)
+    )
+    rows, geoms = rows[keep], geoms[keep]
+    order = np.argsort(-layer.sizes[rows], kind="stable")  # largest first: they survive a cut
+    rows, geoms = rows[order][:MAX_TILE_FEATURES], geoms[order][:MAX_TILE_FEATURES]
+    count = len(rows)
+    while count:
+        data = _encode(layer_id, geoms[:count], [layer.properties[r] for r in rows[:count]])
+        if len(data) <= MAX_TILE_BYTES:
+            return data
+        count = math.floor(count * MAX_TILE_BYTES / len(data) * 0.9)
+    return b""
+
+
+def _encode(layer_id: str, geoms: np.ndarray, props: list[dict[str, Any]]) -> bytes:
+    """The MVT bytes of one layer's features, already in tile units."""
+    if not len(geoms):
+        return b""
+    features = [{"geometry": g, "properties": p} for g, p in zip(geoms, props, strict=True)]
+    return mapbox_vector_tile.encode(
+        [{"name": layer_id, "features": features}],
+        default_options={"extents": EXTENT, "y_coord_down": True, "check_winding_order": False},
+    )
+
+
+def tile_limits(bounds: tuple[float, float, float, float]) -> list[dict[str, Any]]:
+    """The TileMatrixSetLimits of every served zoom for a lon/lat box."""
+    out = []
+    for z in range(MIN_ZOOM, MAX_ZOOM + 1):
+        ul = TMS.tile(bounds[0], bounds[3], z)
+        lr = TMS.tile(bounds[2], bounds[1], z)
+        out.append({"tileMatrix": str(z), "minTileRow": ul.y, "maxTileRow": lr.y,
+                    "minTileCol": ul.x, "maxTileCol": lr.x})  # fmt: skip
+    return out
+
+
+# --------------------------------------------------------------------------- documents
+# OGC API – Tiles (tilesets list, tileset metadata, tiling schemes) and TileJSON 3.0, as dicts.
+
+TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+CRS_3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+REL_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
+REL_SCHEMES = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
+REL_TILESETS = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+]
+_FIELD_TYPES = {"str": "String", "int": "Number", "float": "Number", "bool": "Boolean"}
+
+
+def _layer_bounds(catalog: Catalog, layer_id: str) -> list[float]:
+    gdf = catalog.layers[layer_id]
+    if not len(gdf) or shapely.is_empty(gdf.geometry.values).all():
+        return [119.88, 28.75, 120.36, 29.12]
+    return [round(float(v), 6) for v in gdf.total_bounds]
+
+
+def tile_url(base: str, layer_id: str) -> str:
+    """The URL template of a layer's tiles (OGC order: tileMatrix/tileRow/tileCol = z/y/x)."""
+    return f"{base}/collections/{layer_id}/tiles/{TMS_ID}/{{z}}/{{y}}/{{x}}"
+
+
+def tile_fields(catalog: Catalog, layer_id: str) -> dict[str, str]:
+    """The attributes the layer's tile features carry, with their TileJSON types."""
+    layer, gdf = catalog.defs[layer_id], catalog.layers[layer_id]
+    out = {}
+    for name in TILE_FIELDS + STYLE_FIELDS:
+        f = layer.field(name)
+        if name in gdf.columns:
+            out[name] = _FIELD_TYPES.get(f.type if f else "str", "String")
+    out["color"] = "String"
+    return out
+
+
+def _tileset_links(base: str, layer_id: str) -> list[dict[str, Any]]:
+    url = f"{base}/collections/{layer_id}/tiles/{TMS_ID}"
+    return [
+        {"href": url, "rel": "self", "type": "application/json", "title": "瓦片集 Tileset"},
+        {"href": f"{base}/tileMatrixSets/{TMS_ID}", "rel": REL_SCHEME,
+         "type": "application/json", "title": "WebMercatorQuad"},
+        {"href": f"{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", "rel": "item", "type": MVT,
+         "templated": True, "title": "矢量瓦片 Mapbox Vector Tiles"},
+        {"href": f"{url}/tilejson.json", "rel": "describedby", "type": "application/json",
+         "title": "TileJSON"},
+        {"href": f"{base}/collections/{layer_id}", "rel": "collection",
+         "type": "application/json", "title": layer_id},
+    ]  # fmt: skip
+
+
+def _tileset_summary(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
+    layer = catalog.defs[layer_id]
+    return {
+        "title": f"{layer.title_for('zh')} {layer.title_for('en')}",
+        "dataType": "vector",
+        "crs": CRS_3857,
+        "tileMatrixSetURI": TMS_URI,
+        "links": _tileset_links(base, layer_id),
+    }
+
+
+def tilesets(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
+    """The tilesets of a collection (one: WebMercatorQuad)."""
+    _known(catalog, layer_id)
+    url = f"{base}/collections/{layer_id}/tiles"
+    return {
+        "links": [{"href": url, "rel": "self", "type": "application/json", "title": "瓦片集"}],
+        "tilesets": [_tileset_summary(catalog, base, layer_id)],
+    }
+
+
+def tileset(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
+    """A collection's tileset metadata: limits per zoom, bounding box, the layer's schema."""
+    _known(catalog, layer_id)
+    bounds = _layer_bounds(catalog, layer_id)
+    doc = _tileset_summary(catalog, base, layer_id)
+    kind = catalog.defs[layer_id].style.get("kind")
+    doc.update(
+        tileMatrixSetLimits=tile_limits(tuple(bounds)),
+        boundingBox={"lowerLeft": bounds[:2], "upperRight": bounds[2:], "crs": CRS84},
+        layers=[{
+            "id": layer_id, "dataType": "vector",
+            "geometryDimension": {"point": 0, "line": 1, "polygon": 2}.get(kind, 2),
+            "minTileMatrix": str(MIN_ZOOM), "maxTileMatrix": str(MAX_ZOOM),
+            "propertiesSchema": {"type": "object", "properties": {
+                k: {"type": v.lower() if v != "Number" else "number"}
+                for k, v in tile_fields(catalog, layer_id).items()}},
+        }],
+    )  # fmt: skip
+    return doc
+
+
+def tilejson(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
+    """TileJSON 3.0 for a layer (what Leaflet/MapLibre vector-tile clients read)."""
+    _known(catalog, layer_id)
+    layer = catalog.defs[layer_id]
+    bounds = _layer_bounds(catalog, layer_id)
+    return {
+        "tilejson": "3.0.0",
+        "name": layer_id,
+        "description": f"{layer.title_for('zh')} / {layer.title_for('en')}",
+        "attribution": layer.attribution,
+        "version": catalog.version,
+        "scheme": "xyz",
+        "tiles": [tile_url(base, layer_id)],
+        "minzoom": MIN_ZOOM,
+        "maxzoom": MAX_ZOOM,
+        "bounds": bounds,
+        "center": [round((bounds[0] + bounds[2]) / 2, 6), round((bounds[1] + bounds[3]) / 2, 6), 11],
+        "vector_layers": [{"id": layer_id, "fields": tile_fields(catalog, layer_id),
+                           "minzoom": MIN_ZOOM, "maxzoom": MAX_ZOOM}],
+    }  # fmt: skip
+
+
+def tile_matrix_sets(base: str) -> dict[str, Any]:
+    """The tiling schemes offered (one)."""
+    return {
+        "tileMatrixSets": [{
+            "id": TMS_ID, "title": "Google Maps Compatible for the World", "uri": TMS_URI,
+            "links": [{"href": f"{base}/tileMatrixSets/{TMS_ID}", "rel": "self",
+                       "type": "application/json", "title": TMS_ID}],
+        }]
+    }  # fmt: skip
+
+
+def tile_matrix_set(tms_id: str) -> dict[str, Any]:
+    """The OGC TileMatrixSet document (from morecantile)."""
+    if tms_id != TMS_ID:
+        raise KeyError(tms_id)
+    return TMS.model_dump(mode="json", exclude_none=True)
+
+
+def _known(catalog: Catalog, layer_id: str) -> None:
+    if layer_id not in catalog.defs:
+        raise KeyError(layer_id)

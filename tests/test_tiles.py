@@ -1,0 +1,242 @@
+"""Vector tiles: exact features in a known tile, dropping at low zooms, metadata, GDAL as a client."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+import mapbox_vector_tile
+import morecantile
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from pyproj import Transformer
+from werkzeug.serving import make_server
+
+from geoapp import synthetic, tiles
+from geoapp.catalog import load_catalog
+from geoapp.web import create_app
+from geoapp.web.state import slot
+
+TMS = morecantile.tms.get("WebMercatorQuad")
+TILE = "/ogc/collections/{}/tiles/WebMercatorQuad/{}/{}/{}"
+TO_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+
+
+@pytest.fixture
+def client(tiny_app):
+    return tiny_app.test_client()
+
+
+def tile_of(lon: float, lat: float, z: int) -> morecantile.Tile:
+    return TMS.tile(lon, lat, z)
+
+
+def expected_ring(lon: float, lat: float, d: float, t: morecantile.Tile) -> set[tuple[int, int]]:
+    """The corners of a conftest square in tile units (y down), computed with pyproj."""
+    b = TMS.xy_bounds(t)
+    scale = 4096 / (b.right - b.left)
+    out = set()
+    for x, y in [(lon, lat), (lon + d, lat), (lon + d, lat + d), (lon, lat + d)]:
+        mx, my = TO_3857.transform(x, y)
+        out.add((round((mx - b.left) * scale), round((b.top - my) * scale)))
+    return out
+
+
+def decode(data: bytes) -> dict:
+    return mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+
+
+def test_exact_features_of_a_known_tile(client):
+    t = tile_of(120.041, 28.891, 14)
+    r = client.get(TILE.format("urban_villages", t.z, t.y, t.x))
+    assert (
+        r.status_code == 200 and r.headers["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    )
+    layer = decode(r.data)["urban_villages"]
+    assert layer["extent"] == 4096
+    feats = {f["properties"]["id"]: f for f in layer["features"]}
+    assert sorted(feats) == ["uv-a", "uv-b"]
+    assert feats["uv-a"]["properties"] == {
+        "id": "uv-a",
+        "name": "甲村区块",
+        "name_en": "Uv A",
+        "status": "planned",
+        "location_confidence": "low",
+        "color": "#9e9e9e",
+    }
+    assert feats["uv-a"]["geometry"]["type"] == "Polygon"
+    ring = feats["uv-a"]["geometry"]["coordinates"][0]
+    assert ring[0] == ring[-1] and len(ring) == 5
+    assert {tuple(c) for c in ring} == expected_ring(120.040, 28.890, 0.002, t)
+
+
+def test_small_features_drop_out_at_low_zooms(client):
+    # the 200 m blocks are under 2 pixels at z10 (150 m a pixel); the 10 km zone is not
+    t = tile_of(120.041, 28.891, 10)
+    assert client.get(TILE.format("urban_villages", t.z, t.y, t.x)).status_code == 204
+    zones = decode(client.get(TILE.format("zones", t.z, t.y, t.x)).data)["zones"]
+    assert [f["properties"]["id"] for f in zones["features"]] == ["zone-core"]
+    t12 = tile_of(120.041, 28.891, 12)
+    blocks = decode(client.get(TILE.format("urban_villages", t12.z, t12.y, t12.x)).data)
+    assert sorted(f["properties"]["id"] for f in blocks["urban_villages"]["features"]) == [
+        "uv-a",
+        "uv-b",
+    ]
+
+
+def test_lines_are_simplified_and_clipped_to_the_buffer(tiny_app):
+    with tiny_app.app_context():
+        from geoapp.web.state import get_catalog
+
+        tileset = tiles.tileset_for(get_catalog())
+    t = tile_of(120.01, 28.9025, 16)
+    feats = decode(tileset.tile("ring_roads", t.z, t.y, t.x))["ring_roads"]["features"]
+    [road] = feats
+    assert road["geometry"]["type"] == "LineString"
+    xs, ys = np.array(road["geometry"]["coordinates"]).T
+    assert xs.min() >= -64 and xs.max() <= 4096 + 64  # clipped to the buffer
+    assert len(xs) == 2  # a straight road stays two points
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        (TILE.format("nope", 14, 6816, 13653), 404),
+        ("/ogc/collections/parks/tiles/WorldCRS84Quad/14/6816/13653", 404),
+        (TILE.format("parks", 21, 0, 0), 404),
+        (TILE.format("parks", 3, 8, 0), 404),
+        (TILE.format("parks", 14, 6816, 13653) + "?f=pbf", 400),
+        ("/ogc/collections/nope/tiles", 404),
+        ("/ogc/collections/parks/tiles/WebMercatorQuad?limit=1", 400),
+        ("/ogc/tileMatrixSets/WorldCRS84Quad", 404),
+    ],
+)
+def test_bad_tile_requests_are_json_errors(client, url, status):
+    r = client.get(url)
+    assert r.status_code == status
+    assert set(r.json["error"]) == {"code", "message", "param"}
+
+
+def test_tileset_metadata_and_tilejson(client):
+    sets = client.get("/ogc/collections/parks/tiles").json
+    [summary] = sets["tilesets"]
+    assert summary["dataType"] == "vector" and summary["tileMatrixSetURI"] == tiles.TMS_URI
+    meta = client.get("/ogc/collections/parks/tiles/WebMercatorQuad").json
+    item = next(lk for lk in meta["links"] if lk["rel"] == "item")
+    assert item["href"] == (
+        "http://localhost/ogc/collections/parks/tiles/WebMercatorQuad/"
+        "{tileMatrix}/{tileRow}/{tileCol}"
+    )
+    assert item["type"] == "application/vnd.mapbox-vector-tile"
+    limits = {lim["tileMatrix"]: lim for lim in meta["tileMatrixSetLimits"]}
+    t = tile_of(120.031, 28.901, 14)
+    assert limits["14"]["minTileCol"] == limits["14"]["maxTileCol"] == t.x
+    assert limits["14"]["minTileRow"] == limits["14"]["maxTileRow"] == t.y
+    tj = client.get("/ogc/collections/parks/tiles/WebMercatorQuad/tilejson.json").json
+    assert tj["tilejson"] == "3.0.0" and tj["scheme"] == "xyz"
+    assert tj["tiles"] == [
+        "http://localhost/ogc/collections/parks/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    ]
+    assert tj["bounds"] == [120.03, 28.9, 120.032, 28.902]
+    assert tj["vector_layers"][0]["id"] == "parks"
+    assert set(tj["vector_layers"][0]["fields"]) == {
+        "id", "name", "name_en", "status", "location_confidence", "color",
+    }  # fmt: skip
+    tms = client.get("/ogc/tileMatrixSets/WebMercatorQuad").json
+    assert tms["id"] == "WebMercatorQuad" and tms["crs"].endswith("EPSG/0/3857")
+    assert len(tms["tileMatrices"]) == 25
+    collection = client.get("/ogc/collections/parks?f=json").json
+    assert any(lk["rel"].endswith("tilesets-vector") for lk in collection["links"])
+
+
+def test_tiles_follow_the_data_version(tiny, tiny_app):
+    data, _ = tiny
+    client = tiny_app.test_client()
+    t = tile_of(120.031, 28.901, 15)
+    url = TILE.format("parks", t.z, t.y, t.x)
+    before = decode(client.get(url).data)["parks"]["features"][0]["properties"]["name"]
+    assert before == "甲公园"
+    path = data / "geojson" / "parks.geojson"
+    fc = json.loads(path.read_text("utf-8"))
+    fc["features"][0]["properties"]["name"] = "甲公园（改）"
+    path.write_text(json.dumps(fc, ensure_ascii=False), "utf-8")
+    s = slot(tiny_app)
+    s.check_seconds = 0
+    client.get(url)
+    s.wait(30)
+    after = decode(client.get(url).data)["parks"]["features"][0]["properties"]["name"]
+    assert after == "甲公园（改）"
+
+
+def test_the_byte_budget_keeps_the_largest_features(tiny, monkeypatch):
+    data, _ = tiny
+    city = synthetic.city_outline(data)
+    gdf = synthetic.parcels(shapely.box(120.00, 28.88, 120.03, 28.91).intersection(city), 600)
+    catalog = load_catalog(*tiny)
+    layer = tiles.LayerTiles.build(catalog.defs["parks"], gdf)
+    t = tile_of(120.015, 28.895, 14)
+    full = tiles.render_tile(layer, "parcels", t.z, t.y, t.x)
+    monkeypatch.setattr(tiles, "MAX_TILE_BYTES", len(full) // 3)
+    cut = tiles.render_tile(layer, "parcels", t.z, t.y, t.x)
+    assert 0 < len(cut) <= len(full) // 3
+    kept = {f["properties"]["id"] for f in decode(cut)["parcels"]["features"]}
+    rows = gdf["id"].isin(kept).to_numpy()
+    # every feature kept is at least as large as every one dropped from the tile
+    everyone = {f["properties"]["id"] for f in decode(full)["parcels"]["features"]}
+    dropped = gdf["id"].isin(everyone - kept).to_numpy()
+    assert layer.sizes[rows].min() >= layer.sizes[dropped].max()
+
+
+def test_no_tile_over_500_kb_for_100k_parcels(tiny):
+    data, _ = tiny
+    gdf = synthetic.parcels(synthetic.city_outline(data), 100_000, seed=7)
+    catalog = load_catalog(*tiny)
+    layer = tiles.LayerTiles.build(catalog.defs["parks"], gdf)
+    centre = shapely.Point(120.08, 28.90)  # the densest part of the city
+    sizes = {}
+    for z in range(8, 17):
+        t = tile_of(centre.x, centre.y, z)
+        data = tiles.render_tile(layer, "parcels", t.z, t.y, t.x)
+        sizes[z] = len(data)
+        if data:
+            n = len(decode(data)["parcels"]["features"])
+            assert n <= tiles.MAX_TILE_FEATURES
+    assert max(sizes.values()) <= 500_000
+    assert sizes[8] == 0 and sizes[16] > 0  # dropped at city scale, drawn at street scale
+
+
+@pytest.fixture
+def live_tiny(tiny):
+    data, layers = tiny
+    app = create_app({"DATA_DIR": str(data), "LAYERS_DIR": str(layers), "BASEMAP": "none"})
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
+
+
+def test_gdal_reads_the_xyz_tiles_from_a_live_server(live_tiny):
+    t = tile_of(120.041, 28.891, 14)
+    url = f"{live_tiny}{TILE.format('urban_villages', t.z, t.y, t.x)}"
+    got = pyogrio.read_dataframe(
+        f"MVT:/vsicurl?url={url}&use_head=no&list_dir=no",
+        layer="urban_villages", X=t.x, Y=t.y, Z=t.z,
+    )  # fmt: skip
+    assert got.crs.to_epsg() == 3857
+    assert sorted(got["id"]) == ["uv-a", "uv-b"]
+    assert list(got.sort_values("id")["name"]) == ["甲村区块", "乙村区块"]
+    a = got.set_index("id").geometry["uv-a"]
+    want = shapely.transform(shapely.box(120.040, 28.890, 120.042, 28.892), _to_3857)
+    unit = (TMS.xy_bounds(t).right - TMS.xy_bounds(t).left) / 4096
+    assert a.symmetric_difference(want).area < 4 * unit * want.length
+
+
+def _to_3857(coords: np.ndarray) -> np.ndarray:
+    return np.column_stack(TO_3857.transform(coords[:, 0], coords[:, 1]))
