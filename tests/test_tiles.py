@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from geoapp import synthetic, tiles
 from geoapp.catalog import load_catalog
+from geoapp.status import STATUS
 from geoapp.web import create_app
 from geoapp.web.state import slot
 
@@ -65,7 +66,7 @@ def test_exact_features_of_a_known_tile(client):
         "name_en": "Uv A",
         "status": "planned",
         "location_confidence": "low",
-        "color": "#9e9e9e",
+        "color": STATUS["planned"].color,  # the status palette's colour
     }
     assert feats["uv-a"]["geometry"]["type"] == "Polygon"
     ring = feats["uv-a"]["geometry"]["coordinates"][0]
