@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--basemap", help="osm (default), none, tianditu, amap or custom")
     s.set_defaults(func=cmd_serve)
     _add_export_import(sub)
+    _add_layer_commands(sub)
     return parser
 
 
@@ -175,6 +176,72 @@ def _add_export_import(sub) -> None:
     from geoapp.importing.command import add_parser
 
     add_parser(sub)
+
+
+def cmd_layer_add(args: argparse.Namespace) -> int:
+    """Propose a layer from a GIS file, validate it with the catalog, and write it."""
+    from geoapp.layer_admin import LayerAdminError, add_layer, propose_layer
+
+    data, layers = _paths(args)
+    titles = {"zh": args.title_zh, "en": args.title_en}
+    try:
+        plan = propose_layer(
+            Path(args.file), args.id, titles, data, layers, src_crs=args.src_crs,
+            encoding=args.encoding, accuracy=args.accuracy,
+            location_confidence=args.location_confidence, geometry_source=args.source,
+        )  # fmt: skip
+        for note in plan.notes:
+            print(f"note: {note}")
+        print(f"proposed layers/{args.id}.toml ({len(plan.features)} features):")
+        print(plan.definition)
+        if args.dry_run:
+            print("dry run: nothing written")
+            return 0
+        toml, geojson = add_layer(plan, data, layers)
+    except (LayerAdminError, OSError) as exc:
+        print_problems(getattr(locals().get("plan"), "problems", []))
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {toml} and {geojson}; the catalog validates")
+    return 0
+
+
+def cmd_layer_remove(args: argparse.Namespace) -> int:
+    """Remove a layer, keeping its files in history/."""
+    from geoapp.layer_admin import LayerAdminError, remove_layer
+
+    data, layers = _paths(args)
+    try:
+        moved = remove_layer(args.id, data, layers)
+    except (LayerAdminError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"removed layer '{args.id}'; kept as " + ", ".join(str(p) for p in moved))
+    return 0
+
+
+def _add_layer_commands(sub) -> None:
+    """``geoapp layer add`` and ``geoapp layer remove``."""
+    layer = sub.add_parser("layer", help="add a layer from a GIS file, or remove one")
+    cmds = layer.add_subparsers(dest="layer_command", required=True)
+    a = cmds.add_parser("add", help="propose a definition from the file, validate, write")
+    a.add_argument("file", help="GeoPackage, Shapefile (.shp or .zip), GeoJSON, KML, ...")
+    a.add_argument("--id", required=True, help="the new layer's id (a-z, 0-9, '-', '_')")
+    a.add_argument("--title-zh", required=True, help="the layer's title in Chinese")
+    a.add_argument("--title-en", required=True, help="the layer's title in English")
+    a.add_argument("--src-crs", help="the file's CRS if it has none: EPSG:nnnn, gcj02, bd09")
+    a.add_argument("--encoding", help="text encoding of a shapefile without .cpg, e.g. GBK")
+    a.add_argument("--accuracy", default="schematic", help="surveyed, approximate or schematic")
+    a.add_argument("--location-confidence", default="medium", help="high, medium, low, unknown")
+    a.add_argument("--source", help="where the geometry comes from (default: the file name)")
+    a.add_argument("--dry-run", action="store_true", help="show the proposal, write nothing")
+    r = cmds.add_parser("remove", help="remove a layer (its files are kept in history/)")
+    r.add_argument("id", help="the layer id")
+    for p in (a, r):
+        p.add_argument("--data", help="data directory (default: the bundled data)")
+        p.add_argument("--layers", help="layer definitions directory")
+    a.set_defaults(func=cmd_layer_add)
+    r.set_defaults(func=cmd_layer_remove)
 
 
 def main(argv: list[str] | None = None) -> int:

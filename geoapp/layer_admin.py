@@ -1,0 +1,306 @@
+"""Layers added and removed without code: ``geoapp layer add`` / ``geoapp layer remove``.
+
+:func:`propose_layer` reads a GIS file (any format :mod:`geoapp.importing` reads, reprojected to
+WGS84) and proposes a definition from its fields: each column's type, a label, a vocabulary for a
+text column with few distinct values, a style from the geometry type. :func:`add_layer` validates
+the whole catalog with the new layer staged beside it, then writes ``layers/ID.toml`` and
+``data/geojson/ID.geojson`` atomically (nothing on any error). :func:`remove_layer` moves both
+files into ``history/`` folders (the same place imports keep old versions), refusing while the
+registry still points at the layer.
+
+Examples
+--------
+>>> plan = propose_layer(Path("parcels.gpkg"), "parcels", {"zh": "地块", "en": "Parcels"},
+...                      data_dir, layers_dir)  # doctest: +SKIP
+>>> print(plan.definition)  # doctest: +SKIP
+id = "parcels"
+...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoapp.catalog import validate
+from geoapp.importing import ImportFailed, _write_atomic, layer_text, read_source
+from geoapp.layers import BASE_FIELD_NAMES, ID_PATTERN, LayerDef, load_layer_defs
+from geoapp.problems import Problem
+from geoapp.status import ACCURACY, LOCATION_CONFIDENCE
+
+#: A text column with at most this many distinct values (and repeats) becomes a vocabulary.
+MAX_VOCABULARY = 12
+#: Colours for new non-status layers, taken in turn by the layer count.
+PALETTE = ("#8d6e63", "#5c6bc0", "#26a69a", "#ab47bc", "#78909c", "#d4a017")
+_KINDS = {"Point": "point", "MultiPoint": "point", "LineString": "line",
+          "MultiLineString": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}  # fmt: skip
+
+
+class LayerAdminError(Exception):
+    """The layer cannot be added or removed; the message names the file and what to do."""
+
+
+@dataclass
+class LayerPlan:
+    """A proposed layer: its definition (TOML text), its features and what was done."""
+
+    layer_id: str
+    definition: str
+    features: gpd.GeoDataFrame
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _field_type(values: pd.Series) -> str:
+    """str, int, float or bool: the narrowest type every present value has."""
+    present = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    if present and all(isinstance(v, bool) for v in present):
+        return "bool"
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "int"
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "float"
+    return "str"
+
+
+def _propose_field(name: str, values: pd.Series) -> dict[str, Any]:
+    """One field's definition from its column."""
+    ftype = _field_type(values)
+    out: dict[str, Any] = {"name": name, "type": ftype, "label": {"zh": name, "en": name}}
+    present = values.dropna()
+    if len(present) == len(values) and len(values):
+        out["required"] = True
+    if ftype == "str":
+        distinct = sorted({str(v) for v in present})
+        if 1 < len(distinct) <= MAX_VOCABULARY and len(present) >= 2 * len(distinct):
+            out["values"] = distinct
+    return out
+
+
+def _field_name(column: str) -> str:
+    """A column name as a field name (lower case ASCII slug)."""
+    name = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in column.lower())
+    return name if ID_PATTERN.match(name) else f"f_{name}"[:64]
+
+
+def _fill_base_fields(gdf: gpd.GeoDataFrame, layer_id: str, opts: dict[str, str], notes) -> None:
+    """Ids, names, accuracy, confidence and source for features that lack them."""
+    n = len(gdf)
+    if "id" not in gdf.columns or gdf["id"].isna().all():
+        gdf["id"] = [f"{layer_id}-{i:06d}" for i in range(1, n + 1)]
+        notes.append(
+            f"the file has no 'id' field: ids {layer_id}-000001 … were given in file order"
+        )
+    if "name" not in gdf.columns:
+        gdf["name"] = gdf["id"]
+        notes.append("the file has no 'name' field: the id is the name")
+    if "name_en" not in gdf.columns:
+        gdf["name_en"] = gdf["name"].where(gdf["name"].map(lambda v: str(v).isascii()), gdf["id"])
+    for col, value in (("accuracy", opts["accuracy"]),
+                       ("location_confidence", opts["location_confidence"]),
+                       ("geometry_source", opts["geometry_source"])):  # fmt: skip
+        if col not in gdf.columns:
+            gdf[col] = value
+        else:
+            gdf[col] = gdf[col].where(gdf[col].notna(), value)
+
+
+def _toml_value(value: Any) -> str:
+    """A TOML value (strings, numbers, booleans, arrays, inline tables)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+
+
+def definition_text(raw: dict[str, Any], source: str) -> str:
+    """A layer definition as TOML, in the layout of the bundled ``layers/*.toml``."""
+    lines = [f"# {raw['title']['zh']} — added with `geoapp layer add` from {source}."]
+    for key in ("id", "order", "geometry_types", "has_status", "title", "description",
+                "attribution", "popup", "tooltip"):  # fmt: skip
+        lines.append(f"{key} = {_toml_value(raw[key])}")
+    lines += ["", "[style]"] + [f"{k} = {_toml_value(v)}" for k, v in raw["style"].items()]
+    for f in raw["fields"]:
+        lines += ["", "[[fields]]"] + [f"{k} = {_toml_value(v)}" for k, v in f.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _next_order(layers_dir: Path) -> int:
+    """After every existing layer."""
+    try:
+        defs = load_layer_defs(layers_dir)
+    except Exception:  # noqa: BLE001 — a broken definition is reported by validation later
+        return 100
+    return max((d.order for d in defs.values()), default=0) + 10
+
+
+def _raw_definition(
+    gdf: gpd.GeoDataFrame, layer_id: str, titles: dict[str, str], fields, order: int, count: int
+) -> dict[str, Any]:
+    types = sorted(set(gdf.geometry.geom_type.dropna()))
+    kind = _KINDS.get(types[0], "polygon") if types else "polygon"
+    multi = {"Polygon": "MultiPolygon", "LineString": "MultiLineString", "Point": "MultiPoint"}
+    geometry_types = sorted({t for g in types for t in (g, multi.get(g, g))})
+    style: dict[str, Any] = {"kind": kind, "color": PALETTE[count % len(PALETTE)], "weight": 1.5,
+                             "opacity": 0.9}  # fmt: skip
+    if kind == "polygon":
+        style["fill_opacity"] = 0.3
+    if kind == "point":
+        style["radius"] = 4
+    own = [f["name"] for f in fields][:4]
+    return {
+        "id": layer_id, "order": order, "geometry_types": geometry_types, "has_status": False,
+        "title": titles, "description": {"zh": titles["zh"], "en": titles["en"]},
+        "attribution": titles.get("attribution", ""),
+        "popup": ["name", *own, "accuracy", "geometry_source"], "tooltip": ["name"],
+        "style": style, "fields": fields,
+    }  # fmt: skip
+
+
+def propose_layer(
+    path: Path,
+    layer_id: str,
+    titles: dict[str, str],
+    data_dir: Path,
+    layers_dir: Path,
+    *,
+    src_crs: str | None = None,
+    encoding: str | None = None,
+    accuracy: str = "schematic",
+    location_confidence: str = "medium",
+    geometry_source: str | None = None,
+) -> LayerPlan:
+    """Read the file and propose the layer: definition text, features, notes (nothing written)."""
+    _check_new_id(layer_id, data_dir, layers_dir)
+    if accuracy not in ACCURACY or location_confidence not in LOCATION_CONFIDENCE:
+        raise LayerAdminError(
+            f"--accuracy must be one of {', '.join(ACCURACY)}; "
+            f"--location-confidence one of {', '.join(LOCATION_CONFIDENCE)}"
+        )
+    provisional = LayerDef(layer_id, 0, (), False, dict(titles), {}, "", (), (), {}, ())
+    try:
+        gdf, notes = read_source(Path(path), provisional, src_crs, encoding)
+    except ImportFailed as exc:
+        raise LayerAdminError(str(exc)) from None
+    renamed = {
+        c: _field_name(c) for c in gdf.columns if c != "geometry" and c not in BASE_FIELD_NAMES
+    }
+    gdf = gdf.rename(columns=renamed)
+    source = geometry_source or f"导入自 {Path(path).name} / imported from {Path(path).name}"
+    opts = {"accuracy": accuracy, "location_confidence": location_confidence,
+            "geometry_source": source}  # fmt: skip
+    _fill_base_fields(gdf, layer_id, opts, notes)
+    fields = [_propose_field(c, gdf[c]) for c in renamed.values()]
+    count = len(list(Path(layers_dir).glob("*.toml")))
+    raw = _raw_definition(gdf, layer_id, titles, fields, _next_order(layers_dir), count)
+    return LayerPlan(layer_id, definition_text(raw, Path(path).name), gdf, notes)
+
+
+def _check_new_id(layer_id: str, data_dir: Path, layers_dir: Path) -> None:
+    if not ID_PATTERN.match(layer_id):
+        raise LayerAdminError(f"--id {layer_id!r} is not an ASCII slug (a-z, 0-9, '-', '_')")
+    for existing in (Path(layers_dir) / f"{layer_id}.toml",
+                     Path(data_dir) / "geojson" / f"{layer_id}.geojson"):  # fmt: skip
+        if existing.exists():
+            raise LayerAdminError(f"{existing}: a layer '{layer_id}' exists already")
+
+
+def staged_problems(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> list[Problem]:
+    """Every problem of the whole catalog with the new layer beside it (written nowhere real)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        staged_data, staged_layers = Path(tmp) / "data", Path(tmp) / "layers"
+        _link_tree(Path(data_dir), staged_data, ["geojson"])
+        _link_tree(Path(data_dir) / "geojson", staged_data / "geojson", [])
+        _link_tree(Path(layers_dir), staged_layers, [])
+        (staged_layers / f"{plan.layer_id}.toml").write_text(plan.definition, "utf-8")
+        try:
+            layer = load_layer_defs(staged_layers)[plan.layer_id]
+        except Exception as exc:  # noqa: BLE001 — DataError: the definition's own problems
+            return list(
+                getattr(exc, "problems", [Problem(f"{plan.layer_id}.toml", None, str(exc))])
+            )
+        text = layer_text(plan.features, layer)
+        (staged_data / "geojson" / f"{plan.layer_id}.geojson").write_text(text, "utf-8")
+        _, problems = validate(staged_data, staged_layers)
+    return problems
+
+
+def _link_tree(src: Path, dst: Path, own: list[str]) -> None:
+    """``dst`` with a symlink to every entry of ``src`` except the ``own`` ones (made as dirs)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for entry in src.iterdir():
+        if entry.name in own:
+            continue
+        (dst / entry.name).symlink_to(entry.resolve())
+
+
+def add_layer(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> tuple[Path, Path]:
+    """Validate, then write the layer file and its definition atomically; return both paths."""
+    plan.problems = staged_problems(plan, data_dir, layers_dir)
+    if plan.problems:
+        raise LayerAdminError(f"{len(plan.problems)} problem(s): nothing written")
+    _check_new_id(plan.layer_id, data_dir, layers_dir)
+    toml = Path(layers_dir) / f"{plan.layer_id}.toml"
+    geojson = Path(data_dir) / "geojson" / f"{plan.layer_id}.geojson"
+    tmp_def = load_layer_defs_from_text(plan)
+    _write_atomic(geojson, layer_text(plan.features, tmp_def))
+    _write_atomic(toml, plan.definition)  # last: a reload sees the layer once both are there
+    return toml, geojson
+
+
+def load_layer_defs_from_text(plan: LayerPlan) -> LayerDef:
+    """The plan's definition parsed and checked like any ``layers/*.toml``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / f"{plan.layer_id}.toml").write_text(plan.definition, "utf-8")
+        return load_layer_defs(Path(tmp))[plan.layer_id]
+
+
+def _registry_links(data_dir: Path, layer_id: str) -> list[str]:
+    """Rows of the registry that point at the layer."""
+    out = []
+    for name, key in (("projects.csv", "project_id"), ("indicators.csv", "indicator_id")):
+        path = Path(data_dir) / name
+        if path.exists():
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if "layer" in table.columns:
+                out += [f"{name}: row '{r}'" for r in table.loc[table["layer"] == layer_id, key]]
+    return out
+
+
+def remove_layer(
+    layer_id: str, data_dir: Path, layers_dir: Path, now: dt.datetime | None = None
+) -> list[Path]:
+    """Move the layer's files into ``history/`` folders; return where they went."""
+    toml = Path(layers_dir) / f"{layer_id}.toml"
+    geojson = Path(data_dir) / "geojson" / f"{layer_id}.geojson"
+    if not toml.exists():
+        raise LayerAdminError(f"{toml}: no layer '{layer_id}'")
+    links = _registry_links(data_dir, layer_id)
+    if links:
+        raise LayerAdminError(
+            f"the registry still points at layer '{layer_id}' ({'; '.join(links[:5])}): "
+            "move or remove those rows first; nothing was removed"
+        )
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
+    moved = []
+    for path in (toml, geojson):  # the definition first: the layer leaves the catalog at once
+        if path.exists():
+            target = path.parent / "history" / f"{layer_id}.{stamp}{path.suffix}"
+            target.parent.mkdir(exist_ok=True)
+            shutil.move(path, target)
+            moved.append(target)
+    return moved
