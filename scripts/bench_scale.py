@@ -1,0 +1,256 @@
+"""Big layers: a synthetic parcel layer at 1k, 10k, 100k (1M) features beside the bundled data.
+
+For each size the script builds the layer in a temporary copy of the data (``geoapp.synthetic``:
+8–12-vertex parcels 50–200 m across inside the city outline), adds it the way GIS staff do
+(:func:`geoapp.layer_admin.add_layer`) and measures, against a real ``geoapp serve`` (waitress):
+
+- ``layer add`` and ``geoapp validate`` (wall time, subprocess);
+- start-up until the first answer, and the RSS of each worker (2 workers, after the requests);
+- the full map page ``/``: bytes, gzip bytes and time (skipped above ``--page-max`` features);
+- vector tiles z10–z16 at random places in the layer: cold (first request) and warm (again),
+  p50/p99 and the largest tile (1 worker, so the second request meets the first one's cache);
+- ``/api/layers/parcels?bbox=…`` with a random 1 km box: p50;
+- ``geoapp export parcels --format gpkg``: wall time;
+- beside pygeoapi (GeoJSON provider, ``.bench/`` venv from scripts/bench_ogc.py) on the same layer:
+  items with a 1 km bbox, p50; and a static file from our server as the floor of a request.
+
+Results go to the ``## Big layers (scripts/bench_scale.py)`` section of docs/benchmarks.md::
+
+    python scripts/bench_scale.py [--sizes 1000,10000,100000] [--tiles 20] [--no-pygeoapi]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gzip
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import bench_ogc  # scripts/bench_ogc.py: pygeoapi venv, gunicorn runner, machine, docs section
+import psutil
+
+from geoapp import synthetic, tiles
+from geoapp.config import ROOT
+from geoapp.layer_admin import add_layer, propose_layer
+
+HEADING = "## Big layers (scripts/bench_scale.py)"
+GEOAPP = str(Path(sys.executable).parent / "geoapp")
+KM = (1000 / synthetic.M_PER_DEG[0], 1000 / synthetic.M_PER_DEG[1])
+
+
+def build(root: Path, n: int) -> tuple[Path, Path, float]:
+    """The bundled data plus ``n`` parcels in ``root``; returns the dirs and the add time."""
+    data, layers = root / "data", root / "layers"
+    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(ROOT / "layers", layers)
+    gdf = synthetic.parcels(synthetic.city_outline(data), n, seed=n)
+    source = synthetic.write_geojson(gdf, root / "parcels_source.geojson")
+    t = time.perf_counter()
+    plan = propose_layer(source, "parcels", {"zh": "地块（合成）", "en": "Parcels (synthetic)"},
+                         data, layers, geometry_source="合成测试数据 / synthetic")  # fmt: skip
+    add_layer(plan, data, layers)
+    return data, layers, time.perf_counter() - t
+
+
+def timed_run(cmd: list[str], env: dict[str, str]) -> float:
+    """Wall time of a command that must succeed."""
+    t = time.perf_counter()
+    subprocess.run(cmd, env={**os.environ, **env}, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str], workers: int):
+    """``geoapp serve`` on a free port; yields (base URL, start-up seconds, process)."""
+    port = bench_ogc.free_port()
+    cmd = [GEOAPP, "serve", "--port", str(port), "--workers", str(workers), "--threads", "4"]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/ogc/collections", timeout=5).read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    sys.exit("geoapp serve exited")
+                time.sleep(0.1)
+        yield base, time.perf_counter() - t, proc
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def get(url: str, timeout: float = 300) -> tuple[float, bytes, int]:
+    """(seconds, body, status) of one GET."""
+    t = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        body = r.read()
+        return time.perf_counter() - t, body, r.status
+
+
+def pct(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank), in ms."""
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def tile_figures(base: str, bounds, count: int, rng: random.Random) -> dict[str, float]:
+    """Cold and warm tile latency over z10–z16 at random places, and the largest tile."""
+    cold, warm, largest = [], [], 0
+    for z in range(10, 17):
+        for _ in range(count):
+            t = tiles.TMS.tile(rng.uniform(bounds[0], bounds[2]), rng.uniform(bounds[1], bounds[3]), z)
+            url = f"{base}/ogc/collections/parcels/tiles/WebMercatorQuad/{z}/{t.y}/{t.x}"
+            seconds, body, _ = get(url)
+            cold.append(seconds)
+            largest = max(largest, len(body))
+            warm.append(get(url)[0])
+    return {"cold p50": pct(cold, 50), "cold p99": pct(cold, 99), "warm p50": pct(warm, 50),
+            "warm p99": pct(warm, 99), "largest KB": largest / 1000}  # fmt: skip
+
+
+def bbox_urls(base: str, bounds, count: int, rng: random.Random, api: bool) -> list[str]:
+    """Random 1 km boxes inside the layer, as our API or an OGC items request."""
+    out = []
+    for _ in range(count):
+        x, y = rng.uniform(bounds[0], bounds[2] - KM[0]), rng.uniform(bounds[1], bounds[3] - KM[1])
+        box = f"{x:.5f},{y:.5f},{x + KM[0]:.5f},{y + KM[1]:.5f}"
+        path = "/api/layers/parcels" if api else "/collections/parcels/items"
+        out.append(f"{base}{path}?bbox={box}&limit=1000&f=json")
+    return out
+
+
+def rss_per_worker(proc: subprocess.Popen) -> float:
+    """The largest RSS (MB) among the server's worker processes (the parent if none)."""
+    parent = psutil.Process(proc.pid)
+    workers = parent.children(recursive=True) or [parent]
+    return max(p.memory_info().rss for p in workers) / 2**20
+
+
+def page_figures(base: str) -> dict[str, float]:
+    """The full map page: bytes, gzip bytes, seconds."""
+    seconds, body, _ = get(f"{base}/")
+    return {"page KB": len(body) / 1000, "page gzip KB": len(gzip.compress(body)) / 1000,
+            "page s": seconds}  # fmt: skip
+
+
+def measure(n: int, args, rng: random.Random) -> dict[str, float]:
+    """Every figure for one size."""
+    out: dict[str, float] = {"features": n}
+    with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
+        data, layers, out["layer add s"] = build(Path(tmp), n)
+        env = {"GEOAPP_DATA_DIR": str(data), "GEOAPP_LAYERS_DIR": str(layers),
+               "GEOAPP_BASEMAP": "none", "GEOAPP_RATE_LIMIT_EXPENSIVE": "100000 per minute"}  # fmt: skip
+        out["validate s"] = timed_run([GEOAPP, "validate", "--data", str(data), "--layers",
+                                       str(layers)], env)  # fmt: skip
+        out["export gpkg s"] = timed_run([GEOAPP, "export", "parcels", "--format", "gpkg", "--data",
+                                          str(data), "--layers", str(layers), "-o",
+                                          str(Path(tmp) / "p.gpkg")], env)  # fmt: skip
+        bounds = json.loads(get_local_bounds(data))
+        with serve(env, workers=2) as (base, startup, proc):
+            out["start-up s"] = startup
+            if n <= args.page_max:
+                out.update(page_figures(base))
+            api = [get(u)[0] for u in bbox_urls(base, bounds, 30, rng, api=True)]
+            out["API bbox p50 ms"] = pct(api, 50)
+            out["RSS/worker MB"] = rss_per_worker(proc)
+        with serve(env, workers=1) as (base, _, _):
+            out.update(tile_figures(base, bounds, args.tiles, rng))
+            static = [get(f"{base}/static/vendor/MANIFEST.json")[0] for _ in range(30)]
+            out["static file p50 ms"] = pct(static, 50)
+        if args.pygeoapi:
+            out.update(pygeoapi_figures(data, bounds, rng, 3 if n >= 100_000 else 10))
+    return out
+
+
+def get_local_bounds(data: Path) -> str:
+    """The parcels' bounds [minx, miny, maxx, maxy] as JSON (from the written layer)."""
+    import pyogrio
+
+    info = pyogrio.read_info(data / "geojson" / "parcels.geojson", force_total_bounds=True)
+    return json.dumps([float(v) for v in info["total_bounds"]])
+
+
+def pygeoapi_figures(data: Path, bounds, rng: random.Random, count: int) -> dict[str, float]:
+    """pygeoapi's GeoJSON provider on the same layer file: items with a 1 km bbox, p50."""
+    version = bench_ogc.ensure_pygeoapi()
+    port = bench_ogc.free_port()
+    cfg = bench_ogc.pygeoapi_config(data / "geojson", port)
+    parcels = dict(next(iter(cfg["resources"].values())))
+    parcels["providers"] = [{"type": "feature", "name": "GeoJSON", "id_field": "id",
+                             "data": str(data / "geojson" / "parcels.geojson")}]  # fmt: skip
+    cfg["resources"] = {"parcels": parcels}
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "pygeoapi.yml"
+        config.write_text(json.dumps(cfg))  # JSON is YAML
+        openapi = Path(tmp) / "openapi.yml"
+        env = {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
+        venv = bench_ogc.VENV / "bin"
+        subprocess.run([str(venv / "pygeoapi"), "openapi", "generate", str(config), "--output-file",
+                        str(openapi)], env={**os.environ, **env}, check=True, capture_output=True)  # fmt: skip
+        cmd = [str(venv / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}",
+               "pygeoapi.flask_app:APP"]  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        with bench_ogc.gunicorn(cmd, env, f"{base}/collections?f=json"):
+            times = [get(u, 600)[0] for u in bbox_urls(base, bounds, count, rng, api=False)]
+    return {f"pygeoapi {version} bbox p50 ms": pct(times, 50)}
+
+
+COLUMNS = ["features", "layer add s", "validate s", "start-up s", "RSS/worker MB", "page KB",
+           "page gzip KB", "page s", "cold p50", "cold p99", "warm p50", "warm p99", "largest KB",
+           "API bbox p50 ms", "export gpkg s", "static file p50 ms"]  # fmt: skip
+
+
+def table(rows: list[dict[str, float]]) -> str:
+    """A Markdown table of every figure (— where not measured)."""
+    extra = sorted({k for r in rows for k in r if k not in COLUMNS})
+    cols = COLUMNS + extra
+    head = "| " + " | ".join(cols) + " |\n|" + "---:|" * len(cols) + "\n"
+
+    def cell(v) -> str:
+        if v is None:
+            return "—"
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
+
+    return head + "".join("| " + " | ".join(cell(r.get(c)) for c in cols) + " |\n" for r in rows)
+
+
+def main() -> None:
+    """Measure every size, print the table and write it to docs/benchmarks.md."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="1000,10000,100000")
+    p.add_argument("--tiles", type=int, default=20, help="random tiles per zoom (z10–z16)")
+    p.add_argument("--page-max", type=int, default=10_000, help="largest size to fetch / for")
+    p.add_argument("--no-pygeoapi", dest="pygeoapi", action="store_false")
+    p.add_argument("--note", default="", help="a sentence on the conditions of the run")
+    args = p.parse_args()
+    rng = random.Random(15)
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        rows.append(measure(n, args, rng))
+        print(table(rows), flush=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = (f"{HEADING}\n\n{stamp} on {bench_ogc.machine()}. {args.note}\n\n"
+            "Tiles: milliseconds per request (cold = first request of that tile in the process, "
+            "warm = the same tile again), z10–z16 at random places in the layer, "
+            f"{args.tiles} per zoom; largest = the biggest tile seen.\n\n{table(rows)}")  # fmt: skip
+    bench_ogc.HEADING = HEADING
+    print(f"wrote {bench_ogc.write_section(text)}")
+
+
+if __name__ == "__main__":
+    main()
