@@ -29,7 +29,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,7 +112,9 @@ def tile_figures(base: str, bounds, count: int, rng: random.Random) -> dict[str,
     cold, warm, largest = [], [], 0
     for z in range(10, 17):
         for _ in range(count):
-            t = tiles.TMS.tile(rng.uniform(bounds[0], bounds[2]), rng.uniform(bounds[1], bounds[3]), z)
+            t = tiles.TMS.tile(
+                rng.uniform(bounds[0], bounds[2]), rng.uniform(bounds[1], bounds[3]), z
+            )
             url = f"{base}/ogc/collections/parcels/tiles/WebMercatorQuad/{z}/{t.y}/{t.x}"
             seconds, body, _ = get(url)
             cold.append(seconds)
