@@ -10,10 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from geoapp import tiles
 from geoapp.web.errors import APIError
+from geoapp.web.security import public_base
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("tiles", __name__, url_prefix="/ogc")
@@ -21,10 +22,7 @@ bp = Blueprint("tiles", __name__, url_prefix="/ogc")
 
 def _base() -> str:
     """The OGC API's absolute base URL (``PUBLIC_URL`` if configured)."""
-    public = current_app.config.get("PUBLIC_URL")
-    if public:
-        return public.rstrip("/") + "/ogc"
-    return f"{request.scheme}://{request.host}{request.script_root}/ogc"
+    return public_base() + "ogc"
 
 
 def _json(build: Callable[[], Any]) -> Response:
