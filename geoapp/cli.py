@@ -180,15 +180,18 @@ def _add_export_import(sub) -> None:
 
 def cmd_layer_add(args: argparse.Namespace) -> int:
     """Propose a layer from a GIS file, validate it with the catalog, and write it."""
+    from geoapp.importing import ImportLimits
     from geoapp.layer_admin import LayerAdminError, add_layer, propose_layer
 
     data, layers = _paths(args)
+    limits = ImportLimits.from_config(load_config(getattr(args, "config", None)))
     titles = {"zh": args.title_zh, "en": args.title_en}
     try:
         plan = propose_layer(
             Path(args.file), args.id, titles, data, layers, src_crs=args.src_crs,
             encoding=args.encoding, accuracy=args.accuracy,
             location_confidence=args.location_confidence, geometry_source=args.source,
+            limits=limits,
         )  # fmt: skip
         for note in plan.notes:
             print(f"note: {note}")

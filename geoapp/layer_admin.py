@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from geoapp.catalog import validate
-from geoapp.importing import ImportFailed, _write_atomic, layer_text, read_source
+from geoapp.files import write_atomic
+from geoapp.importing import ImportFailed, ImportLimits, layer_text, read_source
 from geoapp.layers import BASE_FIELD_NAMES, ID_PATTERN, LayerDef, load_layer_defs
 from geoapp.problems import Problem
 from geoapp.status import ACCURACY, LOCATION_CONFIDENCE
@@ -183,6 +184,7 @@ def propose_layer(
     accuracy: str = "schematic",
     location_confidence: str = "medium",
     geometry_source: str | None = None,
+    limits: ImportLimits | None = None,
 ) -> LayerPlan:
     """Read the file and propose the layer: definition text, features, notes (nothing written)."""
     _check_new_id(layer_id, data_dir, layers_dir)
@@ -193,7 +195,7 @@ def propose_layer(
         )
     provisional = LayerDef(layer_id, 0, (), False, dict(titles), {}, "", (), (), {}, ())
     try:
-        gdf, notes = read_source(Path(path), provisional, src_crs, encoding)
+        gdf, notes, _ = read_source(Path(path), provisional, src_crs, encoding, limits=limits)
     except ImportFailed as exc:
         raise LayerAdminError(str(exc)) from None
     renamed = {
@@ -257,8 +259,8 @@ def add_layer(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> tuple[Path, 
     toml = Path(layers_dir) / f"{plan.layer_id}.toml"
     geojson = Path(data_dir) / "geojson" / f"{plan.layer_id}.geojson"
     tmp_def = load_layer_defs_from_text(plan)
-    _write_atomic(geojson, layer_text(plan.features, tmp_def))
-    _write_atomic(toml, plan.definition)  # last: a reload sees the layer once both are there
+    write_atomic(geojson, layer_text(plan.features, tmp_def))
+    write_atomic(toml, plan.definition)  # last: a reload sees the layer once both are there
     return toml, geojson
 
 
