@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": "",
     "TRUSTED_HOSTS": "",
     "TRUSTED_PROXY": "",
+    "HSTS_SECONDS": 0,
     "EXPENSIVE_WORKERS": 1,
     "EXPENSIVE_QUEUE": 1,
     "RATE_LIMIT_EXPENSIVE": "30 per minute",

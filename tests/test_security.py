@@ -64,3 +64,74 @@ def test_stray_parameters_neither_change_the_map_page_nor_reach_it(client):
     assert LINK.findall(plain) == [
         "http://localhost/oembed?url=http%3A%2F%2Flocalhost%2F%3Flang%3Den%26basemap%3Dnone&amp;format=json"
     ]
+
+
+EVERY_KIND = [
+    ("/", 200), ("/embed?layers=parks", 200), ("/progress", 200), ("/api/layers", 200),
+    ("/api/layers/nope", 404), ("/api/layers/parks?limit=abc", 400), ("/ogc/", 200),
+    ("/static/js/embed-resize.js", 200), ("/favicon.ico", 200), ("/no/such/page", 404),
+    ("/export/", 200), ("/embed.png?layers=parks&width=100&height=100&dpi=72", 200),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "status"), EVERY_KIND, ids=[p for p, _ in EVERY_KIND])
+def test_every_response_carries_the_security_headers(client, path, status):
+    with client.get(path) as resp:
+        assert resp.status_code == status
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    csp = dict(d.split(" ", 1) for d in resp.headers["Content-Security-Policy"].split("; "))
+    assert csp["default-src"] == "'self'"
+    assert csp["script-src"].split()[0] == "'self'"
+    assert all(s.startswith("'sha256-") for s in csp["script-src"].split()[1:])
+    assert csp["object-src"] == "'none'"
+    assert csp["base-uri"] == "'none'"
+    assert csp["style-src"] == "'self' 'unsafe-inline'"  # Leaflet's inline styles; styles only
+    frameable = path.startswith(("/embed?", "/embed.png"))
+    assert csp["frame-ancestors"] == ("*" if frameable else "'self'")
+    assert "Strict-Transport-Security" not in resp.headers  # not configured, not https
+    cors = path.startswith(("/api/", "/ogc/", "/export/"))
+    assert resp.headers.get("Access-Control-Allow-Origin") == ("*" if cors else None)
+
+
+def test_inline_scripts_of_a_page_are_allowed_by_hash(client):
+    """Exactly the page's inline scripts are listed; a 304 keeps the same policy."""
+    import base64
+    import hashlib
+
+    resp = client.get("/embed?layers=parks")
+    html = resp.get_data()
+    bodies = re.findall(rb"<script>(.*?)</script>", html, re.S)
+    assert bodies  # folium writes the map's set-up inline
+    expected = {
+        "'sha256-" + base64.b64encode(hashlib.sha256(b).digest()).decode() + "'" for b in bodies
+    }
+    csp = resp.headers["Content-Security-Policy"]
+    listed = set(csp.split("; ")[1].split()[2:])  # after "script-src 'self'"
+    assert listed == expected
+    again = client.get("/embed?layers=parks", headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.headers["Content-Security-Policy"] == csp
+
+
+def test_tile_servers_are_allowed_images(app):
+    from geoapp.web import create_app
+
+    app = create_app(
+        {**app.config, "TIANDITU_KEY": "k", "BASEMAP_URL": "https://t.example.cn/{z}/{x}/{y}.png"}
+    )
+    csp = app.test_client().get("/").headers["Content-Security-Policy"]
+    img = next(d for d in csp.split("; ") if d.startswith("img-src"))
+    assert img == (
+        "img-src 'self' data: blob: https://tile.openstreetmap.org https://*.tianditu.gov.cn "
+        "https://*.is.autonavi.com https://t.example.cn"
+    )
+
+
+def test_hsts_only_over_https_when_configured(app):
+    from geoapp.web import create_app
+
+    client = create_app({**app.config, "HSTS_SECONDS": 31536000}).test_client()
+    secure = client.get("/api/layers", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/api/layers").headers

@@ -173,6 +173,7 @@ def test_server_errors_under_api_are_json(server, request_bytes, status, code):
     assert status_line.split(" ")[1] == status
     assert headers["Content-Type"] == "application/json"
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     err = json.loads(body)["error"]
     assert (err["code"], err["param"]) == (code, None)
 

@@ -12,7 +12,7 @@ from flask import Flask
 
 from geoapp.assets import static_dir
 from geoapp.config import load_config
-from geoapp.web import errors, http, limits, security, state
+from geoapp.web import errors, headers, http, limits, security, state
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     http.register(app)
     limits.register(app)
     security.register(app)
+    headers.register(app)  # after http: it sees the page before compression does
     from geoapp.web import blueprints
 
     for bp in blueprints.ALL:

@@ -101,7 +101,12 @@ class ShapedErrorTask(ErrorTask):
         ctype, body = error_body(path, code, reason, detail)
         self.status = f"{code} {reason}"
         self.response_headers.extend(
-            [("Content-Type", ctype), ("X-Content-Type-Options", "nosniff")]
+            [
+                ("Content-Type", ctype),
+                ("X-Content-Type-Options", "nosniff"),
+                ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+                ("Referrer-Policy", "strict-origin-when-cross-origin"),
+            ]
         )
         self.set_close_on_finish()
         self.content_length = len(body)
