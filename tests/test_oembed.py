@@ -185,7 +185,11 @@ def test_501_for_xml(client):
             "maxwidth must be an integer, not '²'",
             "maxwidth",
         ),
-        ("url=http://localhost/embed&maxheight=0", "maxheight must be at least 1", "maxheight"),
+        (
+            "url=http://localhost/embed&maxheight=0",
+            "maxheight must be between 1 and 10000",
+            "maxheight",
+        ),
     ],
 )
 def test_400_for_bad_requests(client, query, message, param):

@@ -107,9 +107,12 @@ def test_english(client):
     ],
 )
 def test_bad_parameters(client, query, param, message):
-    r = client.get(f"/?{query}")
+    r = client.get(f"/?{query}", headers={"Accept": "application/json"})  # a script asking
     assert r.status_code == 400
     assert r.get_json() == {"error": {"code": "bad_request", "message": message, "param": param}}
+    page = client.get(f"/?{query}")  # a browser: a page in the default language, a way back
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    assert "<h1>请求有误" in page.get_data(as_text=True)
 
 
 def test_basemaps(app, client):
@@ -187,7 +190,7 @@ def test_unplaced_project_page_has_no_map(client):
 
 
 def test_unknown_project_404(client):
-    r = client.get("/projects/nope")
+    r = client.get("/projects/nope", headers={"Accept": "application/json"})
     assert r.status_code == 404
     assert r.get_json() == {
         "error": {"code": "not_found", "message": "no project 'nope'", "param": "project_id"}
@@ -263,7 +266,8 @@ def test_page_cache_is_bounded_and_follows_the_data(app, client):
 
 def test_embed_builder_offers_every_choice(client, bundled):
     r = client.get("/embed/builder")
-    assert r.status_code == 200 and r.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert r.status_code == 200
+    assert r.headers["Content-Security-Policy"].endswith("; frame-ancestors 'self'")
     html = r.get_data(as_text=True)
     assert "<title>新闻地图生成器 — 永康规划一张图</title>" in html
     for lid in bundled.defs:

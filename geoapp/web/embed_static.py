@@ -70,10 +70,14 @@ def picture(fmt: str):
     return resp.make_conditional(request)
 
 
+#: The largest maxwidth / maxheight an oEmbed consumer may ask for (pixels).
+MAX_SIZE = 10_000
+
+
 def _size_arg(name: str) -> int | None:
     """An optional positive size in pixels (maxwidth, maxheight)."""
     raw = request.args.get(name)
-    return None if raw is None or not raw.strip() else parse_integer(raw, name, 1)
+    return None if raw is None or not raw.strip() else parse_integer(raw, name, 1, MAX_SIZE)
 
 
 @bp.get("/oembed")

@@ -8,7 +8,6 @@ API clients get JSON. There is never a traceback and never a 500 for bad input.
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
-from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from geoapp.errors import BadParameter, Conflict, Forbidden, GeoappError, NotFound, TooLarge
@@ -65,25 +64,26 @@ def error_body(
     }
 
 
+#: Paths whose errors are the JSON shape (unless ``?f=html``); every other path is a page.
+JSON_PATHS = ("/api", "/ogc", "/export", "/oembed", "/embed.png", "/embed.svg")
+
+
 def _wants_html() -> bool:
-    if request.path.startswith(("/api/", "/ogc/", "/export/", "/oembed")):
+    """A page for browsers on HTML routes; JSON under the API paths and for JSON clients."""
+    if request.path.startswith(JSON_PATHS):
         return request.args.get("f") == "html"
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "text/html"
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best != "application/json"
 
 
 def error_response(
     status: int, message: str, param: str | None = None, code: str | None = None
 ) -> Response:
-    """JSON for API clients, a small escaped page for browsers."""
+    """JSON for API clients; for pages an escaped page in the page's language with a way back."""
     if _wants_html():
-        title = {404: "未找到 Not found", 400: "请求有误 Bad request"}.get(status, f"错误 {status}")
-        html = (
-            f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<body style='font-family:sans-serif;margin:2em'><h1>{escape(title)}</h1>"
-            f"<p>{escape(message)}</p><p><a href='/'>返回地图 Back to the map</a></p></body></html>"
-        )
-        return Response(html, status=status, mimetype="text/html")
+        from geoapp.web.error_pages import render_error_page
+
+        return Response(render_error_page(status, message), status=status, mimetype="text/html")
     resp = jsonify(error_body(status, message, param, code))
     resp.status_code = status
     return resp
