@@ -110,7 +110,8 @@ def test_bad_parameters(client, query, param, message):
     r = client.get(f"/?{query}", headers={"Accept": "application/json"})  # a script asking
     assert r.status_code == 400
     assert r.get_json() == {"error": {"code": "bad_request", "message": message, "param": param}}
-    page = client.get(f"/?{query}")  # a browser: a page in the default language, a way back
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = client.get(f"/?{query}", headers=browser)  # a page in the default language
     assert page.status_code == 400 and page.mimetype == "text/html"
     assert "<h1>请求有误" in page.get_data(as_text=True)
 
@@ -190,7 +191,7 @@ def test_unplaced_project_page_has_no_map(client):
 
 
 def test_unknown_project_404(client):
-    r = client.get("/projects/nope", headers={"Accept": "application/json"})
+    r = client.get("/projects/nope")
     assert r.status_code == 404
     assert r.get_json() == {
         "error": {"code": "not_found", "message": "no project 'nope'", "param": "project_id"}

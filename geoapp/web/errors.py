@@ -69,11 +69,11 @@ JSON_PATHS = ("/api", "/ogc", "/export", "/oembed", "/embed.png", "/embed.svg")
 
 
 def _wants_html() -> bool:
-    """A page for browsers on HTML routes; JSON under the API paths and for JSON clients."""
+    """A page for browsers (they ask for text/html first) on HTML routes; JSON otherwise."""
     if request.path.startswith(JSON_PATHS):
         return request.args.get("f") == "html"
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best != "application/json"
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
 
 
 def error_response(
