@@ -59,6 +59,7 @@ class LayerPlan:
     features: gpd.GeoDataFrame
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    text: str = ""  # the layer file as validated (set by staged_problems)
 
 
 def _field_type(values: pd.Series) -> str:
@@ -235,7 +236,7 @@ def staged_problems(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> list[P
             return list(
                 getattr(exc, "problems", [Problem(f"{plan.layer_id}.toml", None, str(exc))])
             )
-        text = layer_text(plan.features, layer)
+        text = plan.text = layer_text(plan.features, layer)
         (staged_data / "geojson" / f"{plan.layer_id}.geojson").write_text(text, "utf-8")
         _, problems = validate(staged_data, staged_layers)
     return problems
@@ -258,17 +259,9 @@ def add_layer(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> tuple[Path, 
     _check_new_id(plan.layer_id, data_dir, layers_dir)
     toml = Path(layers_dir) / f"{plan.layer_id}.toml"
     geojson = Path(data_dir) / "geojson" / f"{plan.layer_id}.geojson"
-    tmp_def = load_layer_defs_from_text(plan)
-    write_atomic(geojson, layer_text(plan.features, tmp_def))
+    write_atomic(geojson, plan.text)  # the very text that was validated
     write_atomic(toml, plan.definition)  # last: a reload sees the layer once both are there
     return toml, geojson
-
-
-def load_layer_defs_from_text(plan: LayerPlan) -> LayerDef:
-    """The plan's definition parsed and checked like any ``layers/*.toml``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / f"{plan.layer_id}.toml").write_text(plan.definition, "utf-8")
-        return load_layer_defs(Path(tmp))[plan.layer_id]
 
 
 def _registry_links(data_dir: Path, layer_id: str) -> list[str]:
