@@ -135,3 +135,23 @@ def test_hsts_only_over_https_when_configured(app):
     secure = client.get("/api/layers", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
     assert "Strict-Transport-Security" not in client.get("/api/layers").headers
+
+
+def test_compressed_pages_are_kept_by_their_exact_bytes(app):
+    """The map page is gzipped once: later answers are the same bytes, and match the page."""
+    import gzip
+
+    client = app.test_client()
+    plain = client.get("/?lang=en").get_data()
+    first = client.get("/?lang=en", headers={"Accept-Encoding": "gzip"})
+    second = client.get("/?lang=en", headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(first.get_data()) == plain
+    assert second.get_data() == first.get_data()
+    cache = next(iter(app.extensions["geoapp.compressed_pages"]._items))  # one page kept, by digest
+    assert cache.startswith("gzip;") and len(app.extensions["geoapp.compressed_pages"]._items) == 1
+    zh = client.get("/", headers={"Accept-Encoding": "gzip"})  # another page: its own entry
+    assert gzip.decompress(zh.get_data()) == client.get("/").get_data()
+    api = client.get("/api/layers", headers={"Accept-Encoding": "gzip"})
+    assert api.headers["Content-Encoding"] == "gzip"
+    assert len(app.extensions["geoapp.compressed_pages"]._items) == 2  # JSON is not kept

@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
     errors.register(app)
     state.register(app)
+    headers.prepare(app)  # Flask-Compress's cache of compressed pages, before http sets it up
     http.register(app)
     limits.register(app)
     security.register(app)
