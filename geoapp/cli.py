@@ -1,4 +1,4 @@
-"""The ``geoapp`` command: validate, serve, export, import.
+"""The ``geoapp`` command: validate, serve, export, import (and the store's, in cli_store).
 
 Errors name the file and the feature and exit non-zero; there is never a traceback.
 """
@@ -74,23 +74,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_record_status(args: argparse.Namespace) -> int:
-    """Record a planner's status update (validated first, written atomically)."""
-    from geoapp.problems import DataError
-    from geoapp.recording import StatusUpdate, record_update
-
-    data, layers = _paths(args)
-    update = StatusUpdate(args.project, args.date, args.status, args.source, args.note or "")
-    try:
-        record_update(data, layers, update)
-    except DataError as exc:
-        print_problems(exc.problems)
-        print("nothing was written", file=sys.stderr)
-        return 1
-    print(f"recorded: {args.project} {args.status} on {args.date} ({args.source})")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(
@@ -102,19 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--data", help="data directory (default: the bundled data)")
     v.add_argument("--layers", help="layer definitions directory (default: the bundled layers/)")
     v.set_defaults(func=cmd_validate)
-    r = sub.add_parser("record-status", help="record a planner's status update for a project")
-    r.add_argument("project", help="project id (see data/projects.csv)")
-    r.add_argument(
-        "--status", required=True, help="planned, preparing, launched, under_construction, …"
-    )
-    r.add_argument("--date", required=True, help="the day it happened, YYYY-MM-DD")
-    r.add_argument(
-        "--source", required=True, help="where it is recorded: document number, meeting, site visit"
-    )
-    r.add_argument("--note", help="a one-line note")
-    r.add_argument("--data", help="data directory (default: the bundled data)")
-    r.add_argument("--layers", help="layer definitions directory")
-    r.set_defaults(func=cmd_record_status)
     s = sub.add_parser(
         "serve",
         help="serve the map (waitress: reads whole requests, so slow clients hold no thread)",
@@ -134,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
     _add_export_import(sub)
     _add_layer_commands(sub)
+    from geoapp.cli_store import add_commands
+
+    add_commands(sub)
     return parser
 
 

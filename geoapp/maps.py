@@ -197,6 +197,7 @@ class MapOptions:
     basemap: Basemap = field(default_factory=lambda: BASEMAPS["osm"])
     static_url: str = "/static"
     project_url: str = "/projects/"
+    record_link: bool = False
     layers: tuple[str, ...] | None = None
     features: frozenset[str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
@@ -292,6 +293,12 @@ def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Ma
             opts.project_url, row["project_id"], lang, t("project_page", lang)
         )
     )
+    if opts.record_link:  # the planners' map: 记录进展 (sign-in asked for on the form)
+        out.append(
+            Markup(" <a class='gp-link' href='/projects/{}/record?lang={}'>{}</a>").format(
+                row["project_id"], lang, "Record progress" if lang == "en" else "记录进展"
+            )
+        )
     return Markup("").join(out)
 
 

@@ -33,14 +33,29 @@ def _status_cell(code: str, lang: str) -> dict[str, str]:
     return {"code": code, "label": s.label(lang), "color": s.color}
 
 
+def _recorded(update: dict[str, Any] | None) -> dict[str, str] | None:
+    """What the timeline shows of a reviewed update: who, which department, the document."""
+    if update is None:
+        return None
+    keys = ("update_id", "author", "department", "reviewed_by", "source_date", "source_url",
+            "attachment_id", "photo_id")  # fmt: skip
+    return {k: update[k] for k in keys}
+
+
 def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -> dict[str, Any]:
     """Everything the project page shows."""
     p = catalog.projects[project_id]
     sources = catalog.sources_by_file
     history = []
+    updates = catalog.extra.get("updates", {})
     for e in reversed(p["history"]):
         src = sources.get(e["source"], {})
         kind = HISTORY_KINDS[e["kind"]][1 if lang == "en" else 0]
+        upd = (
+            updates.get(e["source"][len("update:") :])
+            if e["source"].startswith("update:")
+            else None
+        )
         history.append(
             {
                 "date": e["date"],
@@ -51,8 +66,9 @@ def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -
                 "quote": e["quote"],
                 "note": e["note"],
                 "source": e["source"],
-                "source_title": src.get("title", ""),
-                "publication": src.get("publication", ""),
+                "source_title": upd["source_title"] if upd else src.get("title", ""),
+                "publication": upd["source_publisher"] if upd else src.get("publication", ""),
+                "recorded": _recorded(upd),
             }
         )
     layer = catalog.defs[p["layer"]]

@@ -246,7 +246,8 @@ def check_history(history: pd.DataFrame, project_ids: set[str], texts, sources) 
             )
         if row["target_year"] and not re.fullmatch(r"\d{4}", row["target_year"]):
             problems.append(Problem("status_history.csv", key, "target_year is not a year"))
-        if row["kind"] == "update":
+        if row["kind"] == "update" or row["source"].startswith("update:"):
+            # a planner's update (or a target set by one), reviewed in the store: no seed quote
             if not row["source"]:
                 problems.append(Problem("status_history.csv", key, "an update needs a source"))
             continue

@@ -224,7 +224,7 @@ def app(tmp_path: Path):
     from geoapp.web import create_app
 
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("store.sqlite*"))
     return create_app(
         {
             "TESTING": True,
@@ -250,6 +250,26 @@ def tiny_app(tiny):
     return create_app(
         {"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers), "BASEMAP": "none"}
     )
+
+
+# --- the store on both backends ----------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL + PostGIS server for the whole session (started and stopped here)."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_url(request) -> str:
+    """'' (the embedded SQLite file) or a fresh PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return ""
+    from tests.postgres import fresh_database
+
+    return fresh_database(request.getfixturevalue("postgres_url"))
 
 
 # --- browser tests ------------------------------------------------------------------------

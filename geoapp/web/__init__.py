@@ -32,6 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limits.register(app)
     security.register(app)
     headers.register(app)  # after http: it sees the page before compression does
+    from geoapp.web import auth
+
+    auth.register(app)
     from geoapp.web import blueprints
 
     for bp in blueprints.ALL:

@@ -770,9 +770,14 @@ def _operation(ep: Endpoint, ctx: Mapping[str, Any]) -> dict[str, Any]:
 
 def openapi_document(ctx: Mapping[str, Any]) -> dict[str, Any]:
     """The OpenAPI 3.1 document of every declared endpoint."""
+    from geoapp.web.writeapi import openapi_part
+
     paths: dict[str, dict[str, Any]] = {}
     for ep in ENDPOINTS:
         paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, ctx)
+    writes = openapi_part()  # the write API (geoapp.web.writeapi) declares its own routes
+    for path, ops in writes["paths"].items():
+        paths.setdefault(path, {}).update(ops)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -784,7 +789,10 @@ def openapi_document(ctx: Mapping[str, Any]) -> dict[str, Any]:
             "x-data-version": ctx["catalog"].version,
         },
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": {**SCHEMAS, **writes["schemas"]},
+            "securitySchemes": writes["securitySchemes"],
+        },
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from geoapp.web import api, embed, embed_static, pages, tiles
+from geoapp.web import api, auth, embed, embed_static, pages, tiles, workspace, writeapi
 from geoapp.web import exports as exports_bp
 from geoapp.web import ogc as ogc_bp
 
@@ -16,4 +16,7 @@ ALL: list[Blueprint] = [
     ogc_bp.bp,
     tiles.bp,
     exports_bp.bp,
+    auth.bp,
+    workspace.bp,
+    writeapi.bp,
 ]

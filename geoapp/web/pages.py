@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from geoapp import maps, params, progress
 from geoapp.errors import NotFound
+from geoapp.web import workspace
 from geoapp.web.security import page_url, public_base
 from geoapp.web.state import get_catalog
 
@@ -62,7 +63,7 @@ def cached_page(key: tuple, build) -> str:
 @bp.get("/")
 def index():
     """The planners' full map."""
-    opts = map_options()
+    opts = map_options(record_link=True)
     catalog = get_catalog()
 
     def build() -> str:
@@ -96,7 +97,9 @@ def project_page(project_id: str):
     if project_id not in catalog.projects:
         raise NotFound(f"no project '{project_id}'", "project_id")
     view = progress.project_view(catalog, project_id, opts.lang, dt.date.today())
-    body = render_template("project.html", v=view, lang=opts.lang, t=lambda k: maps.t(k, opts.lang))
+    body = render_template("project.html", v=view, lang=opts.lang, t=lambda k: maps.t(k, opts.lang),
+                           pending=workspace.pending_for(project_id),
+                           recorded=request.args.get("recorded", ""))  # fmt: skip
     m = maps.project_map(catalog, project_id, opts)
     title = f"{view['name']} — {maps.t('title', opts.lang)}"
     if m is None:

@@ -1,8 +1,8 @@
-"""Where views reach the catalog: built once per app, rebuilt when the data version changes.
+"""Where views reach the store and the catalog, rebuilt when the data version changes.
 
-The catalog is held by a :class:`CatalogSlot`, keyed by an abstract *data version*: any cheap
-function returning a comparable value that changes when the data does (today the data files'
-names, sizes and mtimes; a store's version number plugs in the same way). Every
+The catalog is a snapshot of the store (:mod:`geoapp.store`), held by a :class:`CatalogSlot`
+keyed by an abstract *data version*: here the store's served-data version (one cheap query; a
+pristine store first reads in edited seed files, see :func:`store_version`). Every
 ``RELOAD_CHECK_SECONDS`` one request asks for the version; if it changed, **one** background
 thread per process rebuilds the catalog while every request keeps being served the old one
 (single-flight: requests arriving during a reload never start another). New data that does not
@@ -19,11 +19,15 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from geoapp.catalog import Catalog, data_files, load_catalog
+from geoapp.catalog import Catalog, data_files
 from geoapp.problems import DataError
+from geoapp.store import Store, load_from_store, open_store
 
-RELOAD_CHECK_SECONDS = 5.0
+#: how often a request asks the store for its version (two servers agree within this + a reload)
+RELOAD_CHECK_SECONDS = 1.0
 SLOT = "geoapp.catalog"
+STORE = "geoapp.store"
+_STORE_LOCK = threading.Lock()
 
 
 class CatalogSlot:
@@ -127,9 +131,39 @@ def data_stamp(data_dir: Path, layers_dir: Path) -> tuple:
     return tuple(stamp)
 
 
-def register(app: Flask) -> None:
-    """Prepare the slot; the catalog is loaded on first use, not at import or app creation."""
+def store_of(app: Flask) -> Store:
+    """The app's store (opened, created and seeded from the data directory on first use)."""
+    store = app.extensions.get(STORE)
+    if store is None:
+        with _STORE_LOCK:
+            store = app.extensions.get(STORE)
+            if store is None:
+                store = app.extensions[STORE] = open_store(app.config)
+    return store
+
+
+def get_store() -> Store:
+    """The current app's store."""
+    return store_of(current_app)
+
+
+def store_version(app: Flask) -> Hashable:
+    """The data version: the store's, after reading in seed files edited in a pristine store."""
+    store = store_of(app)
     data, layers = Path(app.config["DATA_DIR"]), Path(app.config["LAYERS_DIR"])
+    files = data_stamp(data, layers)
+    if files != app.extensions.get("geoapp.files.stamp"):
+        app.extensions["geoapp.files.stamp"] = files
+        try:
+            store.reseed_if_changed(layers)
+        except DataError as exc:
+            app.logger.error("seed files changed but do not validate; not read in:\n%s", exc)
+    return (store.data_version(), tuple(f for f in files if f[0].endswith(".toml")))
+
+
+def register(app: Flask) -> None:
+    """Prepare the slot; the store and catalog are opened on first use, not at app creation."""
+    layers = Path(app.config["LAYERS_DIR"])
 
     def on_error(exc: Exception) -> None:
         if isinstance(exc, DataError):
@@ -140,8 +174,8 @@ def register(app: Flask) -> None:
             app.logger.error("reloading the data failed; still serving the old data", exc_info=exc)
 
     app.extensions[SLOT] = CatalogSlot(
-        version=lambda: data_stamp(data, layers),
-        load=lambda: load_catalog(data, layers),
+        version=lambda: store_version(app),
+        load=lambda: load_from_store(store_of(app), layers),
         on_error=on_error,
     )
 
@@ -159,3 +193,11 @@ def get_catalog() -> Catalog:
 def set_catalog(app: Flask, catalog: Catalog) -> None:
     """Swap in a new catalog (after an import or a status update in this process)."""
     slot(app).set(catalog)
+
+
+def refresh_catalog() -> Catalog:
+    """Rebuild the catalog now, in this request (after an approval made in this process)."""
+    app = current_app._get_current_object()
+    catalog = load_from_store(store_of(app), Path(app.config["LAYERS_DIR"]))
+    slot(app).set(catalog)
+    return catalog

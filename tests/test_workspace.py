@@ -1,0 +1,276 @@
+"""Accounts, review and the audit trail through the web: what a planner and a reviewer do, and
+what an attacker tries (no credentials, the wrong role, self-approval, no CSRF token, <script>)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from geoapp.store.accounts import add_user, create_token
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+UPDATE = {
+    "status": "topped_out", "date": "2026-11-20", "kind": "report",
+    "source_title": "进度通报<script>alert(1)</script>", "source_publisher": "永康市住建局",
+    "source_date": "2026-11-21", "quote": "乙村区块主体结顶", "note": "<script>alert(2)</script>",
+}  # fmt: skip
+HOSTILE = ("<script>alert(1)</script>", "<script>alert(2)</script>")
+
+
+@pytest.fixture
+def app(tiny):
+    from geoapp.web import create_app
+
+    data, layers = tiny
+    return create_app({"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers),
+                       "BASEMAP": "none", "LOGIN_SLOWDOWN_SECONDS": 0,
+                       "SSO_HEADER": "X-Remote-User", "SSO_TRUSTED_PROXIES": "10.0.0.5"})  # fmt: skip
+
+
+@pytest.fixture
+def tokens(app):
+    from geoapp.web.state import get_store
+
+    with app.app_context():
+        store = get_store()
+        out = {}
+        for name, role in (
+            ("wang", "planner"),
+            ("li", "planner"),
+            ("zhao", "reviewer"),
+            ("qian", "reviewer"),
+        ):
+            add_user(store, name, role, "规划局", "pass-word-123", "admin")
+            out[name] = {"Authorization": f"Bearer {create_token(store, name, 'admin')[1]}"}
+    return out
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, name: str, password: str = "pass-word-123"):
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    return client.post(
+        "/login", data={"name": name, "password": password, "csrf_token": token, "next": "/review"}
+    )
+
+
+def test_write_api_needs_credentials_the_right_role_and_another_reviewer(app, tokens):
+    c = app.test_client()
+    r = c.post("/api/projects/uv-b/updates", json=UPDATE)
+    assert (r.status_code, r.json) == (401, {"error": {"code": "unauthorized", "param": None,
+                                                       "message": "sign in first (a session or an API token)"}})  # fmt: skip
+    r = c.post(
+        "/api/projects/uv-b/updates", json=UPDATE, headers={"Authorization": "Bearer gk_nope"}
+    )
+    assert r.status_code == 401 and r.json["error"]["code"] == "unauthorized"
+    r = c.post("/api/projects/uv-b/updates", json=UPDATE, headers=tokens["wang"])
+    assert r.status_code == 201 and r.json["state"] == "pending" and r.json["author"] == "wang"
+    uid = r.json["update_id"]
+    r = c.post(f"/api/updates/{uid}/approve", headers=tokens["li"])
+    assert r.status_code == 403 and r.json["error"]["message"].startswith(
+        "role 'planner' may not review"
+    )
+    mine = c.post("/api/projects/uv-b/updates", json=UPDATE, headers=tokens["zhao"]).json[
+        "update_id"
+    ]
+    r = c.post(f"/api/updates/{mine}/approve", headers=tokens["zhao"])
+    assert (r.status_code, r.json["error"]["message"]) == (
+        403,
+        "an update needs a reviewer other than its author",
+    )
+    assert c.post(f"/api/updates/{uid}/approve", headers=tokens["zhao"]).json["state"] == "approved"
+    r = c.post(f"/api/updates/{uid}/approve", headers=tokens["qian"])
+    assert (r.status_code, r.json["error"]["code"]) == (409, "conflict")
+    r = c.post(f"/api/updates/{mine}/reject", json={"reason": "文号不全"}, headers=tokens["qian"])
+    assert (r.json["state"], r.json["reason"]) == ("rejected", "文号不全")
+    assert c.get("/api/projects/uv-b").json["status"] == "topped_out"
+    assert [u["update_id"] for u in c.get("/api/updates?state=approved").json["updates"]] == [uid]
+    assert c.get("/api/updates?state=pending").status_code == 401
+
+
+def test_invalid_input_says_what_to_fix(app, tokens):
+    c = app.test_client()
+    r = c.post(
+        "/api/projects/uv-b/updates",
+        json={**UPDATE, "status": "done", "source_title": ""},
+        headers=tokens["wang"],
+    )
+    assert r.status_code == 400
+    assert r.json["error"]["param"] == "status"
+    assert (
+        "status: must be one of" in r.json["error"]["message"]
+        and "source_title: required" in r.json["error"]["message"]
+    )
+    assert (
+        c.post("/api/projects/nope/updates", json=UPDATE, headers=tokens["wang"]).status_code == 404
+    )
+    assert (
+        c.post(
+            "/api/projects/uv-b/updates",
+            data="[1]",
+            content_type="application/json",
+            headers=tokens["wang"],
+        ).status_code
+        == 400
+    )
+    assert c.get("/api/updates", headers=tokens["wang"]).json == {"updates": []}
+
+
+def test_multipart_upload_is_kept_and_checked(app, tokens):
+    c = app.test_client()
+    form = {**UPDATE, "attachment": (io.BytesIO(PDF), "通报.pdf")}
+    r = c.post(
+        "/api/projects/uv-b/updates",
+        data=form,
+        headers=tokens["wang"],
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 201 and r.json["attachment_id"].startswith("a-")
+    aid = r.json["attachment_id"]
+    assert c.get(f"/attachments/{aid}").status_code == 404  # pending: not public
+    got = c.get(f"/attachments/{aid}", headers=tokens["li"])
+    assert (got.status_code, got.mimetype, got.data) == (200, "application/pdf", PDF)
+    fake = {**UPDATE, "attachment": (io.BytesIO(b"<html><script>x</script>"), "a.pdf")}
+    r = c.post(
+        "/api/projects/uv-b/updates",
+        data=fake,
+        headers=tokens["wang"],
+        content_type="multipart/form-data",
+    )
+    assert (
+        r.status_code == 400
+        and "a.pdf is not a PDF, PNG or JPEG file" in r.json["error"]["message"]
+    )
+    app.config["MAX_UPLOAD_BYTES"] = 100
+    big = {**UPDATE, "attachment": (io.BytesIO(PDF * 10), "big.pdf")}
+    r = c.post(
+        "/api/projects/uv-b/updates",
+        data=big,
+        headers=tokens["wang"],
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 400 and "at most 0.0 MB" in r.json["error"]["message"]
+
+
+def test_sign_in_sets_a_safe_cookie_and_forms_need_their_csrf_token(app, tokens):
+    c = app.test_client()
+    r = sign_in(c, "wang")
+    assert r.status_code == 302 and r.headers["Location"] == "/review"
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    page = c.get("/projects/uv-b/record")
+    assert page.status_code == 200 and "记录进展" in page.get_data(as_text=True)
+    r = c.post("/projects/uv-b/record", data=UPDATE)
+    assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    r = c.post(
+        "/projects/uv-b/record", data={**UPDATE, "csrf_token": csrf_of(page.get_data(as_text=True))}
+    )
+    assert r.status_code == 303 and "recorded=u-" in r.headers["Location"]
+    # the API with the session cookie also needs the token (in a header)
+    assert c.post("/api/projects/uv-b/updates", json=UPDATE).status_code == 400
+    r = c.post(
+        "/api/projects/uv-b/updates",
+        json=UPDATE,
+        headers={"X-CSRFToken": csrf_of(page.get_data(as_text=True))},
+    )
+    assert r.status_code == 201
+    out = csrf_of(c.get("/logout").get_data(as_text=True))
+    assert c.post("/logout", data={"csrf_token": out}).status_code == 302
+    assert c.get("/projects/uv-b/record").status_code == 401
+
+
+def test_secure_cookie_is_configurable(tiny):
+    from geoapp.web import create_app
+
+    data, layers = tiny
+    app = create_app({"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers),
+                      "SESSION_COOKIE_SECURE": True, "SECRET_KEY": "k"})  # fmt: skip
+    from geoapp.web.state import get_store
+
+    with app.app_context():
+        add_user(get_store(), "wang", "planner", "", "pass-word-123", "admin")
+    c = app.test_client()
+    assert "Secure" in sign_in(c, "wang").headers["Set-Cookie"]
+
+
+def test_failed_sign_ins_slow_down_then_lock_with_a_clear_message(app, tokens):
+    c = app.test_client()
+    for _ in range(4):
+        r = sign_in(c, "wang", "wrong-password")
+        assert r.status_code == 401 and "用户名或密码错误" in r.get_data(as_text=True)
+    r = sign_in(c, "wang", "wrong-password")
+    assert r.status_code == 429 and "账户已暂时锁定" in r.get_data(as_text=True)
+    r = sign_in(c, "wang")  # the right password does not help while locked
+    assert r.status_code == 429
+    en = c.get("/login?lang=en").get_data(as_text=True)
+    assert "Sign in" in en and "User name" in en
+    audit = c.get("/api/audit?action=login.failed", headers=tokens["zhao"]).json["entries"]
+    assert len(audit) == 6 and {e["target"] for e in audit} == {"wang"}
+
+
+def test_single_sign_on_header_only_from_the_trusted_proxy(app, tokens):
+    c = app.test_client()
+    trusted = {"REMOTE_ADDR": "10.0.0.5"}
+    r = c.get("/review", headers={"X-Remote-User": "zhao"}, environ_base=trusted)
+    assert r.status_code == 200 and "zhao (reviewer)" in r.get_data(as_text=True)
+    r = c.get("/review", headers={"X-Remote-User": "zhao", "Accept": "application/json"})
+    assert r.status_code == 401  # the header from anybody else is ignored
+    r = c.get(
+        "/review",
+        headers={"X-Remote-User": "nobody", "Accept": "application/json"},
+        environ_base=trusted,
+    )
+    assert r.status_code == 403 and r.json["error"]["message"] == "no active account 'nobody'"
+
+
+def test_review_queue_pages_and_audit(app, tokens):
+    c = app.test_client()
+    uid = c.post("/api/projects/uv-b/updates", json=UPDATE, headers=tokens["wang"]).json[
+        "update_id"
+    ]
+    sign_in(c, "zhao")
+    queue = c.get("/review").get_data(as_text=True)
+    assert f'id="update-{uid}"' in queue and "待审核" in queue
+    r = c.post(f"/review/{uid}", data={"decision": "approve"})
+    assert r.status_code == 400  # no CSRF token
+    r = c.post(f"/review/{uid}", data={"decision": "approve", "csrf_token": csrf_of(queue)})
+    assert r.status_code == 303
+    page = c.get("/projects/uv-b").get_data(as_text=True)
+    assert "永康市住建局" in page and "规划局 wang" in page and "审核 zhao" in page
+    rows = list(
+        csv.DictReader(
+            io.StringIO(c.get("/audit?format=csv&action=update.").get_data(as_text=True))
+        )
+    )
+    assert [r["action"] for r in rows] == ["update.approved", "update.proposed"]
+    assert (
+        rows[0]["actor"] == "zhao"
+        and '"state": "pending"' in rows[0]["before"]
+        and '"state": "approved"' in rows[0]["after"]
+    )
+    assert c.get("/api/audit", headers=tokens["wang"]).status_code == 403
+
+
+def test_script_in_note_and_source_title_is_text_everywhere(app, tokens):
+    c = app.test_client()
+    uid = c.post("/api/projects/uv-b/updates", json=UPDATE, headers=tokens["wang"]).json[
+        "update_id"
+    ]
+    sign_in(c, "zhao")
+    pages = ["/projects/uv-b", "/review", "/audit"]
+    html = {p: c.get(p).get_data(as_text=True) for p in pages}
+    c.post(f"/review/{uid}", data={"decision": "approve", "csrf_token": csrf_of(html["/review"])})
+    anon = app.test_client()
+    html.update({"after:" + p: anon.get(p).get_data(as_text=True) for p in ("/projects/uv-b", "/")})
+    html["after:/review"] = c.get("/review").get_data(as_text=True)
+    for where, text in html.items():
+        for bad in HOSTILE:
+            assert bad not in text, where
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html["after:/projects/uv-b"]
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html["after:/projects/uv-b"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html["/review"]
