@@ -296,8 +296,6 @@ def test_limits_from_config():
 
 
 def test_written_files_keep_their_permissions(tiny, tmp_path):
-    from geoapp.recording import StatusUpdate, record_update
-
     data, layers = tiny
     target = data / "geojson" / "parks.geojson"
     target.chmod(0o644)
@@ -307,7 +305,6 @@ def test_written_files_keep_their_permissions(tiny, tmp_path):
     path = tmp_path / "parks.gpkg"
     pyogrio.write_dataframe(gdf, path)
     assert run(tiny, str(path), "--layer", "parks", "--apply") == 0
-    record_update(data, layers, StatusUpdate("uv-a", "2021-03-01", "preparing", "测试文件"))
     modes = {
         p: stat.S_IMODE(os.stat(data / p).st_mode)
         for p in ("geojson/parks.geojson", "projects.csv", "status_history.csv")

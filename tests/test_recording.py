@@ -54,7 +54,9 @@ def test_cli_proposes_and_another_user_approves(users, tiny, tiny_app, capsys):
         "住建局",
         "住建局",
     )
-    assert fresh(tiny_app, client, "/api/projects/uv-a")["status"] == "planned"  # pending: not public
+    assert (
+        fresh(tiny_app, client, "/api/projects/uv-a")["status"] == "planned"
+    )  # pending: not public
     assert main(["review", "approve", update_id, "--user", "wang", "--data", str(data)]) == 1
     assert "may not review" in capsys.readouterr().err
     assert main(["review", "approve", update_id, "--user", "zhao", "--data", str(data)]) == 0

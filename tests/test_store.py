@@ -271,3 +271,30 @@ def test_two_servers_on_one_postgresql_agree_within_two_seconds(tiny, postgres_u
             proc.terminate()
             proc.wait(10)
             proc.stdout.close()
+
+
+def test_an_import_is_one_transaction_with_versions_kept(tiny, store):
+    from geoapp.problems import DataError
+    from geoapp.store.layers import feature_versions, replace_layer
+
+    _, layers = tiny
+    text = (store.data_dir / "geojson" / "parks.geojson").read_text("utf-8")
+    fc = json.loads(text)
+    before = feature_versions(store, "parks")
+    assert before["park-a"]["version"] == 1
+    fc["features"][0]["properties"]["name"] = "甲公园（改）"
+    diff = replace_layer(store, "parks", json.dumps(fc, ensure_ascii=False), "gis-li", layers)
+    assert diff == {"added": [], "removed": [], "changed": ["park-a"], "unchanged": 0}
+    after = feature_versions(store, "parks")["park-a"]
+    assert (after["version"], after["updated_by"]) == (2, "gis-li")
+    kept = store.backend.read("SELECT fid, version, doc FROM feature_versions")
+    assert [(r[0], r[1], json.loads(r[2])["properties"]["name"]) for r in kept] == [
+        ("park-a", 1, "甲公园")
+    ]
+    assert load_from_store(store, layers).layers["parks"]["name"].tolist() == ["甲公园（改）"]
+    version = store.data_version()
+    fc["features"][0]["geometry"] = None
+    with pytest.raises(DataError, match="park-a.*has no geometry"):
+        replace_layer(store, "parks", json.dumps(fc), "gis-li", layers)
+    assert store.data_version() == version
+    assert feature_versions(store, "parks")["park-a"]["version"] == 2

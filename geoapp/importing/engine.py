@@ -277,6 +277,7 @@ def apply_import(
                 f"{result.source.name}: not applied: layer '{result.layer}' changed while the "
                 "import was prepared; prepare it again"
             )
+        _to_store(result, by or _who())
         history = _write_layer(result, now)
         diff = result.diff or LayerDiff()
         changed = diff.added + [c.id for c in diff.changed]
@@ -284,6 +285,18 @@ def apply_import(
         note = f"import of {result.source.name}" + (f"; forced over {forced}" if forced else "")
         book.record(result.layer, changed, diff.removed, by or _who(), now, note)
     return history
+
+
+def _to_store(result: ImportResult, by: str) -> None:
+    """The import as one store transaction (validated inside it; old versions kept there)."""
+    from geoapp.problems import DataError
+    from geoapp.store import StoreError
+    from geoapp.store.layers import import_into_store
+
+    try:
+        import_into_store(result.data_dir, result.layers_dir, result.layer, result.text or "", by)
+    except (DataError, StoreError) as exc:
+        raise ImportFailed(f"the store refused the import, nothing changed: {exc}") from None
 
 
 def _who() -> str:

@@ -94,15 +94,24 @@ class Store:
 
     # --- seed and dump ----------------------------------------------------------------------
     def ensure(self) -> bool:
-        """Create the tables and seed them from the data directory if empty; True if seeded."""
+        """Create the tables and seed them from the data directory if empty; True if seeded.
+
+        An embedded store file that was copied with its data directory and holds nothing but
+        its seed is read in again from the new directory (it is a copy of seed files, no record).
+        """
         self.backend.create_schema()
         with self.backend.transaction() as tx:
-            if tx.query("SELECT value FROM meta WHERE key = 'seed'"):
-                return False
-            for key in ("changes", "data_version"):
-                tx.execute("INSERT INTO meta (key, value) VALUES (?, '0')", (key,))
-            self._seed(tx, SYSTEM)
+            if not tx.query("SELECT value FROM meta WHERE key = 'seed'"):
+                for key in ("changes", "data_version"):
+                    tx.execute("INSERT INTO meta (key, value) VALUES (?, '0')", (key,))
+                self._seed(tx, SYSTEM)
+                return True
+        here = str(self.data_dir.resolve())
+        if self.backend.name == "sqlite" and self.meta("seed_dir") != here and self.pristine():
+            with self.write(data=True) as tx:
+                self._reseed(tx)
             return True
+        return False
 
     def pristine(self) -> bool:
         """True while the store holds nothing but its seed (no update, no import)."""
@@ -124,12 +133,16 @@ class Store:
         if problems:
             raise DataError(problems)
         with self.write(data=True) as tx:
-            if tx.query("SELECT COUNT(*) FROM updates")[0][0]:
-                return False
-            for table in ("files", "features", *TABLES):
-                tx.execute(f"DELETE FROM {table}")
-            self._seed(tx, SYSTEM)
+            self._reseed(tx)
         return True
+
+    def _reseed(self, tx: Tx) -> None:
+        """Replace the seed tables' rows with the data directory's (in ``tx``), if still pristine."""
+        if tx.query("SELECT COUNT(*) FROM updates")[0][0]:
+            return
+        for table in ("files", "features", *TABLES):
+            tx.execute(f"DELETE FROM {table}")
+        self._seed(tx, SYSTEM)
 
     def _seed(self, tx: Tx, actor: str) -> None:
         """Read every seed file into ``tx``."""
@@ -140,8 +153,11 @@ class Store:
                 self._seed_layer(tx, path.stem, text, stamp, actor)
             else:
                 self._seed_table(tx, path.name, text)
-        tx.execute("DELETE FROM meta WHERE key = 'seed'")
+        tx.execute("DELETE FROM meta WHERE key IN ('seed', 'seed_dir')")
         tx.execute("INSERT INTO meta (key, value) VALUES ('seed', ?)", (seed_hash(self.data_dir),))
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('seed_dir', ?)", (str(self.data_dir.resolve()),)
+        )
         self.audit(tx, actor, "store.seed", str(self.data_dir))
 
     def _put_file(self, tx: Tx, name: str, parts: sf.FileParts) -> None:

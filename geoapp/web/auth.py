@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
 from jinja2 import pass_context
 from wtforms import ValidationError
 
+from geoapp.status import STATUS
 from geoapp.store import Forbidden, Locked, StoreError, Unauthorized
 from geoapp.store.accounts import (
     ANONYMOUS,
@@ -81,12 +82,19 @@ def register(app: Flask) -> None:
     )
     app.context_processor(lambda: {"user": getattr(g, "user", ANONYMOUS)})
     app.jinja_env.globals["L"] = bilingual
+    app.jinja_env.globals["status_name"] = status_name
 
 
 @pass_context
 def bilingual(context, zh: str, en: str) -> str:
     """In a template: ``L('中文', 'English')`` picks by the template's ``lang``."""
     return en if context.get("lang") == "en" else zh
+
+
+@pass_context
+def status_name(context, code: str) -> str:
+    """In a template: a status code's label in the template's ``lang``."""
+    return STATUS[code].label(context.get("lang", "zh")) if code in STATUS else code
 
 
 def client_address() -> str:
