@@ -35,9 +35,22 @@ def _run(func):
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        except OSError as exc:
+            print(f"error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+            return 1
 
     wrapped.__doc__ = func.__doc__
     return wrapped
+
+
+def _acting(args: argparse.Namespace, action: str):
+    """(the store, the active user ``--user`` names), if that user may do ``action``."""
+    from geoapp.store.accounts import active_user, require
+
+    store = _store(args)
+    user = active_user(store, args.user)
+    require(user, action)
+    return store, user
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -123,12 +136,9 @@ def cmd_token(args: argparse.Namespace) -> int:
 def cmd_record_status(args: argparse.Namespace) -> int:
     """Propose a status update as a named planner (pending until a reviewer approves it)."""
     from geoapp.store import Invalid
-    from geoapp.store.accounts import active_user, require
     from geoapp.store.records import propose
 
-    store = _store(args)
-    user = active_user(store, args.user)
-    require(user, "propose")
+    store, user = _acting(args, "propose")
     fields = {
         "project_id": args.project, "status": args.status, "date": args.date, "kind": args.kind,
         "source_title": args.source, "source_publisher": args.publisher or user.department,
@@ -154,12 +164,9 @@ def cmd_record_status(args: argparse.Namespace) -> int:
 @_run
 def cmd_review(args: argparse.Namespace) -> int:
     """Approve or reject a pending update as a named reviewer."""
-    from geoapp.store.accounts import active_user, require
     from geoapp.store.records import approve, reject
 
-    store = _store(args)
-    user = active_user(store, args.user)
-    require(user, "review")
+    store, user = _acting(args, "review")
     if args.decision == "approve":
         update = approve(store, user, args.update_id, "cli")
     else:

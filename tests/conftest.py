@@ -8,6 +8,7 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -289,14 +290,22 @@ def live_server() -> Iterator[str]:
     """The app over the bundled data on 127.0.0.1 (a free port), stopped afterwards."""
     from geoapp.web import create_app
 
-    app = create_app({"BASEMAP": "none"})
+    with serving(create_app({"BASEMAP": "none"})) as url:
+        yield url
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (a free port) in a thread; its base URL; stopped afterwards."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
 
 
 @pytest.fixture(scope="module")

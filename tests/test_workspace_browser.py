@@ -3,13 +3,11 @@ and project page show it (Debian chromium via Playwright, no internet)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from geoapp.config import ROOT
 from geoapp.status import STATUS
+from tests.conftest import serving
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
@@ -28,13 +26,8 @@ def server(tiny):
     with app.app_context():
         add_user(get_store(), "wang", "planner", "住建局", "pass-word-123", "admin")
         add_user(get_store(), "zhao", "reviewer", "规划局", "pass-word-456", "admin")
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    thread.join(5)
-    srv.server_close()
+    with serving(app) as url:
+        yield url
 
 
 def sign_in(page, base: str, name: str, password: str) -> None:
