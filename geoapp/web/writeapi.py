@@ -73,7 +73,8 @@ def propose_update(project_id: str):
 
 @route("/updates", "GET", "List updates", "UpdateList",
        query=({"name": "state", "in": "query", "required": False,
-               "schema": {"type": "string", "enum": list(STATES)}},))  # fmt: skip
+               "schema": {"type": "string", "enum": list(STATES)},
+               "description": "only updates in this state (approved ones are public)"},))  # fmt: skip
 def updates():
     """Updates, newest first. Approved ones are public; others need a planner or reviewer."""
     state = request.args.get("state")
@@ -156,19 +157,27 @@ def _operation(r: dict[str, Any]) -> dict[str, Any]:
             "content": {"application/json": {"schema": ref(r["result"])}},
         }
     }
+    if r["method"] == "GET":
+        responses["304"] = {"description": "Not modified: If-None-Match matched the ETag"}
     for code in r["errors"]:
         responses[str(code)] = {
             "description": ERRORS[code],
             "content": {"application/json": {"schema": ref("Error")}},
         }
     params = [
-        {"name": n, "in": "path", "required": True, "schema": _STR}
+        {
+            "name": n,
+            "in": "path",
+            "required": True,
+            "schema": _STR,
+            "description": f"the {n.replace('_', ' ')}",
+        }
         for n in ("project_id", "update_id")
         if f"<{n}>" in r["rule"]
     ]
     op = {"operationId": r["rule"].strip("/").replace("/", "_").replace("<", "").replace(">", "") + "_" + r["method"].lower(),
           "summary": r["summary"], "description": r["doc"], "parameters": params + list(r["query"]),
-          "responses": responses, "security": [{"bearer": []}, {"session": []}]}  # fmt: skip
+          "responses": responses, "security": [{"bearer": []}, {"session": []}] + ([{}] if r["rule"] == "/updates" else [])}  # fmt: skip
     if r["body"]:
         content = {"application/json": {"schema": ref(r["body"])}}
         if r["body"] == "UpdateInput":
