@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from geoapp.problems import DataError
-from geoapp.registry import COLUMNS, derive_status
+from geoapp.registry import COLUMNS, OPTIONAL_COLUMNS, derive_status
 from geoapp.store import files as sf
 from geoapp.store.backends import Backend, PostgresBackend, SQLiteBackend, Tx
 from geoapp.store.schema import DERIVED, TABLES
@@ -185,14 +185,14 @@ class Store:
 
     def _seed_table(self, tx: Tx, name: str, text: str) -> None:
         table = next(t for t, (f, _) in TABLES.items() if f == name)
-        parts, rows = sf.split_csv(text, COLUMNS[name])
+        parts, rows = sf.split_csv(text, COLUMNS[name], OPTIONAL_COLUMNS.get(name, []))
         self._put_file(tx, name, parts)
         keep = TABLES[table][1]
         cols = ", ".join(f'"{c}"' for c in keep)
         marks = ", ".join("?" for _ in keep)
         tx.many(
             f"INSERT INTO {table} (seq, raw, {cols}) VALUES (?, ?, {marks})",
-            [(i, raw, *[v[c] for c in keep]) for i, (v, raw) in enumerate(zip(rows, parts.items, strict=True))],
+            [(i, raw, *[v.get(c, "") for c in keep]) for i, (v, raw) in enumerate(zip(rows, parts.items, strict=True))],
         )  # fmt: skip
 
     def file_texts(self) -> dict[str, str]:

@@ -99,8 +99,11 @@ def _records(text: str) -> Iterator[tuple[list[str], str]]:
         yield values, raw.rstrip("\r\n")
 
 
-def split_csv(text: str, columns: list[str]) -> tuple[FileParts, list[dict[str, str]]]:
-    """Cut a CSV with exactly ``columns`` (any order) into header, records and line ends.
+def split_csv(
+    text: str, columns: list[str], optional: list[str] = ()
+) -> tuple[FileParts, list[dict[str, str]]]:
+    """Cut a CSV with every one of ``columns`` (any order, plus any of ``optional``) into header,
+    records and line ends.
 
     Opaque (kept as it is, for the loader to report) when its columns differ or it is unreadable.
     """
@@ -108,9 +111,13 @@ def split_csv(text: str, columns: list[str]) -> tuple[FileParts, list[dict[str, 
         records = list(_records(text))
     except csv.Error:
         return opaque(text), []
-    if not records or sorted(records[0][0]) != sorted(columns):
+    header = records[0][0] if records else []
+    if (
+        not records
+        or len(set(header)) != len(header)
+        or not (set(columns) <= set(header) <= set(columns) | set(optional))
+    ):
         return opaque(text), []
-    header = records[0][0]
     if any(len(values) != len(header) for values, _ in records[1:]):
         return opaque(text), []
     end = "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"

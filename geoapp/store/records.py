@@ -214,7 +214,7 @@ def _append_history(tx, update: dict[str, Any]) -> None:
     tx.execute(
         f"INSERT INTO status_history (seq, raw, {', '.join(cols)}, update_id) VALUES "
         f"(?, NULL, {', '.join('?' for _ in cols)}, ?)",
-        [seq, *[entry[c] for c in cols], update["update_id"]],
+        [seq, *[entry.get(c, "") for c in cols], update["update_id"]],
     )
     names = ", ".join(cols)
     mine = [

@@ -6,17 +6,22 @@ back byte for byte; rows a user adds are formatted the standard way.
 
 from __future__ import annotations
 
-from geoapp.registry import COLUMNS
+from geoapp.registry import COLUMNS, OPTIONAL_COLUMNS
 
 #: projects.csv columns the store derives from the status history instead of storing them.
 DERIVED = ("status", "status_date", "target_status", "target_year")
 
+
+def _kept(name: str) -> list[str]:
+    """A registry file's columns the store keeps: required (minus derived) and optional."""
+    derived = DERIVED if name == "projects.csv" else ()
+    return [c for c in COLUMNS[name] + OPTIONAL_COLUMNS.get(name, []) if c not in derived]
+
+
 #: registry table name → its CSV file and the columns the store keeps.
 TABLES: dict[str, tuple[str, list[str]]] = {
-    "sources": ("sources.csv", COLUMNS["sources.csv"]),
-    "projects": ("projects.csv", [c for c in COLUMNS["projects.csv"] if c not in DERIVED]),
-    "status_history": ("status_history.csv", COLUMNS["status_history.csv"]),
-    "indicators": ("indicators.csv", COLUMNS["indicators.csv"]),
+    table: (f"{table}.csv", _kept(f"{table}.csv"))
+    for table in ("sources", "projects", "status_history", "indicators")
 }
 
 UPDATE_COLUMNS = [
