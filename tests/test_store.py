@@ -298,3 +298,17 @@ def test_an_import_is_one_transaction_with_versions_kept(tiny, store):
         replace_layer(store, "parks", json.dumps(fc), "gis-li", layers)
     assert store.data_version() == version
     assert feature_versions(store, "parks")["park-a"]["version"] == 2
+
+
+def test_an_older_store_gets_the_columns_a_newer_seed_format_has(tiny, backend_url):
+    data, _ = tiny
+    cfg = {"DATA_DIR": str(data), "DATABASE_URL": backend_url}
+    store = open_store(cfg)
+    with store.write() as tx:
+        tx.execute("ALTER TABLE status_history DROP COLUMN verb")
+        assert "verb" not in store.backend.columns(tx, "status_history")
+    store.close()
+    again = open_store(cfg)
+    with again.write() as tx:
+        assert "verb" in again.backend.columns(tx, "status_history")
+    again.close()

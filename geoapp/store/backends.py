@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from geoapp.store.schema import APPEND_ONLY, DDL
+from geoapp.store.schema import APPEND_ONLY, DDL, TABLES
 
 #: idle connections kept per backend
 POOL_SIZE = 8
@@ -129,11 +129,25 @@ class Backend:
             return Tx(self, conn).query(sql, params)
 
     def create_schema(self) -> None:
-        """Create every table (idempotent)."""
+        """Create every table (idempotent); add columns a newer seed format has to older tables."""
         with self.transaction() as tx:
             for stmt in DDL:
                 tx.execute(stmt.format(**self.ddl_words))
+            for table, (_, cols) in TABLES.items():
+                have = set(self.columns(tx, table))
+                for col in cols:
+                    if col not in have:
+                        tx.execute(
+                            f"ALTER TABLE {table} ADD COLUMN \"{col}\" TEXT NOT NULL DEFAULT ''"
+                        )
             self.append_only(tx)
+
+    def columns(self, tx: Tx, table: str) -> list[str]:
+        """The column names of ``table``."""
+        rows = tx.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", (table,)
+        )
+        return [r[0] for r in rows]
 
     def connect(self):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -181,6 +195,10 @@ class SQLiteBackend(Backend):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def columns(self, tx: Tx, table: str) -> list[str]:
+        """The column names of ``table``."""
+        return [r[1] for r in tx.query(f"PRAGMA table_info({table})")]
 
     def healthy(self, conn) -> bool:
         """Not left inside a transaction."""
