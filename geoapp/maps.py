@@ -80,6 +80,7 @@ TEXT = {
         "projects_shown": "个项目",
         "labels": "名称标注",
         "unplaced": "未上图项目",
+        "here": "此处有 {n} 个要素",
     },
     "en": {
         "status": "Status",
@@ -118,6 +119,7 @@ TEXT = {
         "projects_shown": "projects shown",
         "labels": "Labels",
         "unplaced": "Projects not on the map",
+        "here": "{n} features here",
     },
 }
 
@@ -198,6 +200,7 @@ class MapOptions:
     static_url: str = "/static"
     project_url: str = "/projects/"
     record_link: bool = False
+    api_url: str = "/api"
     layers: tuple[str, ...] | None = None
     features: frozenset[str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
@@ -583,7 +586,7 @@ def zone_options(catalog: Catalog, lang: str) -> list[dict[str, str]]:
 
 
 #: Our scripts on every interactive map: page-language control titles, small polygons, labels.
-MAP_JS = ("js/mapui.js", "js/minsize.js", "js/labels.js")
+MAP_JS = ("js/mapui.js", "js/minsize.js", "js/labels.js", "js/sheet.js")
 
 
 def after_leaflet(
@@ -629,6 +632,7 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
         "zones": zone_options(catalog, opts.lang),
         "dates": catalog.source_dates,
         "home": bounds,
+        "identify": None if opts.basemap.gcj02 else f"{opts.api_url}/query/point",
         "labels": [
             {"id": lid, "title": catalog.defs[lid].title_for(opts.lang)}
             for lid in layer_ids
@@ -640,7 +644,7 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
     }
     PlanControls(config, layer_vars).add_to(m)
     assets.localize(m, opts.static_url, drop=assets.droppable)
-    after_leaflet(m, opts, js=["js/planmap.js"])
+    after_leaflet(m, opts, js=["js/planmap.js", "js/identify.js", "js/table.js"])
     return m
 
 

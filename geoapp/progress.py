@@ -236,3 +236,65 @@ def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
         "today": today.isoformat(),
         "version": catalog.version,
     }
+
+
+#: The columns of the project table (under every map) and of its CSV: (key, zh, en).
+TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("name", "项目", "Project"),
+    ("layer", "图层", "Layer"),
+    ("status", "状态", "Status"),
+    ("status_date", "状态日期", "Status date"),
+    ("target", "目标", "Target"),
+    ("target_year", "目标年份", "Target year"),
+    ("overdue", "逾期", "Overdue"),
+    ("mapped", "已上图", "On the map"),
+)
+
+
+def project_rows(catalog: Catalog, lang: str, today: dt.date) -> list[dict[str, Any]]:
+    """One plain-text row per project for the table under the map and its CSV download.
+
+    Examples
+    --------
+    >>> rows = project_rows(catalog, "zh", dt.date(2026, 1, 1))  # doctest: +SKIP
+    >>> rows[0]["status"]  # doctest: +SKIP
+    '谋划'
+    """
+    yes, no = ("yes", "no") if lang == "en" else ("是", "否")
+    rows = []
+    for p in sorted(catalog.projects.values(), key=lambda p: (p["layer"], p["project_id"])):
+        target = STATUS[p["target_status"]].label(lang) if p["target_status"] else ""
+        rows.append(
+            {
+                "project_id": p["project_id"],
+                "name": _name(p, lang),
+                "layer": catalog.defs[p["layer"]].title_for(lang),
+                "status": STATUS[p["status"]].label(lang),
+                "status_code": p["status"],
+                "status_date": p["status_date"],
+                "target": target,
+                "target_year": p["target_year"],
+                "overdue": yes if is_overdue(p, today) else no,
+                "mapped": yes if p["feature_ids"] else no,
+            }
+        )
+    return rows
+
+
+def table_csv(rows: list[dict[str, Any]], lang: str) -> str:
+    """The project table as CSV text (UTF-8 with a BOM added by the caller for Excel)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["project_id", *(en if lang == "en" else zh for _k, zh, en in TABLE_COLUMNS)])
+    for r in rows:
+        writer.writerow([_cell(r["project_id"]), *(_cell(r[k]) for k, _zh, _en in TABLE_COLUMNS)])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

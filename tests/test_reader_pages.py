@@ -154,7 +154,9 @@ def test_one_finger_scrolls_the_article_two_fingers_move_the_map(browser, articl
     assert page.evaluate("window.scrollY") > before_scroll + 100  # the article scrolled
     assert inner.evaluate(MAP_CENTRE) == before_centre  # the map stayed put
 
+    page.wait_for_timeout(1000)  # the article's fling comes to rest
     page.evaluate("document.getElementById('map').scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(200)
     box = page.locator("#map").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     scroll = page.evaluate("window.scrollY")
@@ -273,5 +275,54 @@ def test_labels_at_city_zoom_for_every_layer_without_overlap(
         after = page.evaluate(LABELS)
         assert not [lab for lab in after if layer_of[lab["id"]] == "towns"]
         assert _overlaps(after) == []
+    assert errors == []
+    page.close()
+
+
+CENTRE_OF = """(fid) => {
+  const f = window.GeoappPlanMap.entries.flatMap(e => e.items).find(f => f.feature.properties.id === fid);
+  const m = window.GeoappPlanMap.map, p = m.latLngToContainerPoint(f.getBounds().getCenter());
+  const r = m.getContainer().getBoundingClientRect();
+  return [p.x + r.left, p.y + r.top, m.getZoom()];
+}"""
+
+
+def test_a_tap_on_a_block_at_city_zoom_reaches_it(browser, live_server, bundled):
+    page = browser.new_page(**PHONE)
+    errors = _record(page)
+    page.goto(live_server + "/")
+    page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
+    page.wait_for_function("() => !window.GeoappPlanMap.map._animatingZoom")
+    page.wait_for_timeout(300)
+    x, y, zoom = page.evaluate(CENTRE_OF, "uv-dongku")
+    assert zoom <= 11  # city zoom: the whole of Yongkang on a phone
+    page.touchscreen.tap(x, y)
+    page.wait_for_selector(".gp-sheet:not([hidden]) .gp-identify")
+    entries = page.locator(".gp-sheet .gp-identify button").all_inner_texts()
+    assert "东库区块（位置示意）" in entries and len(entries) >= 2
+    assert entries[-1] == "中心城区片"  # the big zone comes last, the small block before it
+    sheet = page.locator(".gp-sheet").bounding_box()
+    assert sheet["width"] == 375 and sheet["y"] + sheet["height"] == pytest.approx(667, abs=1)
+    page.locator(".gp-sheet .gp-identify button", has_text="东库区块").tap()
+    page.wait_for_selector(".gp-sheet .gp-popup")
+    text = page.inner_text(".gp-sheet")
+    assert "东库区块" in text and "状态：谋划" in text
+    page.locator(".gp-sheet-close").tap()
+    assert page.locator(".gp-sheet").is_hidden()
+    # small areas are drawn above big ones: every block's path comes after the zones' paths
+    order = page.evaluate(
+        """() => { const ids = []; const paths = Array.from(document.querySelectorAll('path'));
+        for (const e of window.GeoappPlanMap.entries) for (const f of e.items)
+          if (f._path) ids.push([f.feature.properties.id, paths.indexOf(f._path)]);
+        return Object.fromEntries(ids); }"""
+    )
+    blocks = [order[f] for f in bundled.layers["urban_villages"]["id"]]
+    zones_gdf = bundled.layers["zones"]
+    zones = [
+        order[f]
+        for f, g in zip(zones_gdf["id"], zones_gdf.geom_type, strict=True)
+        if "Polygon" in g
+    ]
+    assert min(blocks) > max(zones)
     assert errors == []
     page.close()

@@ -34,6 +34,7 @@ def map_options(**kwargs) -> maps.MapOptions:
         lang=parse_lang(),
         basemap=parse_basemap(),
         static_url=request.script_root + "/static",
+        api_url=request.script_root + "/api",
         **kwargs,
     )
 
@@ -68,10 +69,47 @@ def index():
 
     def build() -> str:
         m = maps.full_map(catalog, opts)
+        m.get_root().html.add_child(maps.Element(_skip_links(opts.lang)), index=0)
         head = oembed_link(keep=("lang", "basemap"))
-        return maps.page_html(m, opts.lang, maps.t("title", opts.lang), head=head)
+        html = maps.page_html(m, opts.lang, maps.t("title", opts.lang), head=head)
+        # folium writes the map's div last: the table goes after it, under the map
+        return html.replace("</body>", _project_table(catalog, opts.lang) + "</body>", 1)
 
     return cached_page(("index", opts.lang, opts.basemap.name, opts.basemap.tiles), build)
+
+
+def _skip_links(lang: str) -> str:
+    """Links a keyboard user meets first: to the project table (the map as text)."""
+    text = "跳到项目列表（地图的文字版）" if lang != "en" else "Skip to the project list (the map as text)"
+    return f'<a class="gp-skip" href="#gp-projects">{text}</a>'
+
+
+def _project_table(catalog, lang: str) -> str:
+    """The sortable, filterable table of every project that goes under a map."""
+    return render_template(
+        "_project_table.html",
+        rows=progress.project_rows(catalog, lang, dt.date.today()),
+        columns=progress.TABLE_COLUMNS,
+        colors={s.code: s.color for s in maps.STATUSES},
+        lang=lang,
+        project_url=request.script_root + "/projects/",
+        csv_url=f"{request.script_root}/projects.csv?lang={lang}",
+    )
+
+
+@bp.get("/projects.csv")
+def projects_csv():
+    """The project table as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese)."""
+    lang = parse_lang()
+    text = progress.table_csv(progress.project_rows(get_catalog(), lang, dt.date.today()), lang)
+    return (
+        "\ufeff" + text,
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f"attachment; filename=yongkang-projects-{lang}.csv",
+        },
+    )
 
 
 def oembed_link(keep: tuple[str, ...] | None = None) -> str:

@@ -4,10 +4,10 @@
   "use strict";
   var en = (document.documentElement.lang || "zh").slice(0, 2) === "en";
   var T = en
-    ? { zoomIn: "Zoom in", zoomOut: "Zoom out", layers: "Layers", map: "Map",
+    ? { zoomIn: "Zoom in", zoomOut: "Zoom out", layers: "Layers", map: "Map", close: "Close", details: "Details",
         touch: "Use two fingers to move the map", scroll: "Use ctrl + scroll to zoom the map",
         scrollMac: "Use \u2318 + scroll to zoom the map" }
-    : { zoomIn: "放大", zoomOut: "缩小", layers: "图层", map: "地图",
+    : { zoomIn: "放大", zoomOut: "缩小", layers: "图层", map: "地图", close: "关闭", details: "详情",
         touch: "使用双指移动地图", scroll: "按住 Ctrl 并滚动鼠标滚轮缩放地图",
         scrollMac: "按住 \u2318 并滚动鼠标滚轮缩放地图" };
   window.GeoappText = T;

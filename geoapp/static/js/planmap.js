@@ -61,6 +61,10 @@
       if (cfg.controls.home) this.addHome();
       this.apply();
       if (window.GeoappMinSize) window.GeoappMinSize(map);
+      if (cfg.identify && window.GeoappIdentify) window.GeoappIdentify(this, cfg.identify);
+      // keyboard: the layer control and the search panel (top right) come before the zoom buttons
+      var corners = map._controlCorners;
+      if (corners && corners.topright) corners.topright.parentNode.insertBefore(corners.topright, corners.topleft);
       var hash = /#bbox=([-\d.]+),([-\d.]+),([-\d.]+),([-\d.]+)/.exec(window.location.hash);
       if (hash) map.fitBounds([[+hash[2], +hash[1]], [+hash[4], +hash[3]]]);  // from an embed's link
       map.getContainer().setAttribute("data-geoapp-ready", "1");

@@ -1,0 +1,141 @@
+/* 永康规划一张图 — identify: a click or tap lists every feature under it when more than one is
+ * there (what /api/query/point finds there and what is drawn within a fingertip of the tap,
+ * kept to what is on the map), so a 城中村 block under a town dot is reachable at city zoom. Choosing an entry opens
+ * that feature's popup. Small areas are drawn above big ones. */
+(function () {
+  "use strict";
+  var TOLERANCE = 14; // px: about a fingertip
+
+  function decode(html) {
+    var t = document.createElement("textarea");
+    t.innerHTML = html; // server-escaped text -> plain text, shown with textContent only
+    return t.value;
+  }
+
+  function pixelArea(map, f) {
+    var b = f.getBounds(), a = map.project(b.getNorthWest(), 18), c = map.project(b.getSouthEast(), 18);
+    return Math.abs((c.x - a.x) * (c.y - a.y));
+  }
+
+  function near(map, f, tap) {
+    if (f.getLatLng) {
+      var r = (f.getRadius ? f.getRadius() : 6) + TOLERANCE;
+      return map.latLngToContainerPoint(f.getLatLng()).distanceTo(tap) <= r;
+    }
+    if (f instanceof L.Polygon) {
+      var b = f.getBounds();
+      var nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+      return tap.x >= nw.x - TOLERANCE && tap.x <= se.x + TOLERANCE && tap.y >= nw.y - TOLERANCE && tap.y <= se.y + TOLERANCE;
+    }
+    var parts = f.getLatLngs();
+    if (!Array.isArray(parts[0])) parts = [parts];
+    return parts.some(function (line) {
+      for (var i = 1; i < line.length; i++) {
+        var p = map.latLngToContainerPoint(line[i - 1]), q = map.latLngToContainerPoint(line[i]);
+        if (L.LineUtil.pointToSegmentDistance(tap, p, q) <= TOLERANCE) return true;
+      }
+      return false;
+    });
+  }
+
+  function smallOnTop(plan) {
+    var polys = [];
+    plan.entries.forEach(function (e) {
+      e.items.forEach(function (f) { if (f instanceof L.Polygon && f._path) polys.push(f); });
+    });
+    polys.sort(function (a, b) { return pixelArea(plan.map, b) - pixelArea(plan.map, a); });
+    polys.forEach(function (f) { f.bringToFront(); });
+    plan.entries.forEach(function (e) {
+      e.items.forEach(function (f) { if (!(f instanceof L.Polygon) && f._path && f.bringToFront) f.bringToFront(); });
+    });
+  }
+
+  window.GeoappIdentify = function (plan, apiUrl) {
+    var map = plan.map, T = plan.cfg.text, byId = {};
+    plan.entries.forEach(function (e) {
+      e.items.forEach(function (f) { byId[f.feature.properties.id] = { f: f, e: e }; });
+    });
+    smallOnTop(plan);
+    map.on("layeradd", function () { if (!plan._ordering) { plan._ordering = true; window.requestAnimationFrame(function () { smallOnTop(plan); plan._ordering = false; }); } });
+
+    var opening = false;
+    function open(f, latlng) {
+      // folium binds the popup on the GeoJSON group: a propagated click opens this feature's
+      opening = true;
+      try { f.fire("click", { latlng: latlng }, true); } finally { opening = false; }
+    }
+
+    // a feature's own popup stops the click reaching the map (Leaflet), so listen on both
+    map.on("click", function (ev) { identify(ev, false); });
+    plan.entries.forEach(function (e) { e.geojson.on("click", function (ev) { identify(ev, true); }); });
+
+    function identify(ev, onFeature) {
+      if (opening || !ev.originalEvent) return; // our own click that opens a chosen feature
+      // where the finger was (Leaflet gives a small marker's own position as the click's point)
+      var tap = ev.originalEvent && ev.originalEvent.clientX !== undefined
+        ? map.mouseEventToContainerPoint(ev.originalEvent) : ev.containerPoint;
+      var at = map.containerPointToLatLng(tap);
+      var url = apiUrl + "?lon=" + at.lng.toFixed(6) + "&lat=" + at.lat.toFixed(6);
+      fetch(url, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          var seen = {}, hits = [];
+          // the feature clicked is under the tap even when the API finds it farther (a town dot)
+          var clicked = onFeature && (ev.propagatedFrom || ev.layer);
+          if (clicked && clicked.feature && byId[clicked.feature.properties.id] && clicked.feature.properties._label) {
+            seen[clicked.feature.properties.id] = true;
+            hits.push(byId[clicked.feature.properties.id]);
+          }
+          // what the API finds at the point, and whatever is drawn within a fingertip of it
+          var ids = data.containing.concat(data.nearby).map(function (h) { return h.id; });
+          Object.keys(byId).forEach(function (id) { if (ids.indexOf(id) < 0) ids.push(id); });
+          ids.forEach(function (id) {
+            var x = byId[id];
+            if (!x || seen[id] || !x.f.feature.properties._label) return; // not the city outline
+            if (!map.hasLayer(x.f) || !near(map, x.f, tap)) return;
+            seen[id] = true;
+            hits.push(x);
+          });
+          // projects first; within them small areas, then points, then lines; zones last
+          function rank(x) {
+            var f = x.f, p = f.feature.properties._project ? 0 : 2e12;
+            if (x.e.id === "zones") return 4e12;
+            return p + (f instanceof L.Polygon ? pixelArea(map, f) : f.getLatLng ? 1e11 : 1e12);
+          }
+          hits.sort(function (a, b) { return rank(a) - rank(b); });
+          var small = hits.filter(function (x) { return !(x.e.id === "zones"); });
+          map.getContainer().setAttribute("data-identified", hits.map(function (x) { return x.f.feature.properties.id; }).join(" "));
+          if (small.length < 2) {
+            // a click beside a small feature opens it; a click on it has opened it already
+            if (small.length === 1 && !onFeature) open(small[0].f, at);
+            return;
+          }
+          var box = document.createElement("div");
+          box.className = "gp-identify";
+          var h = document.createElement("h3");
+          h.textContent = T.here.replace("{n}", String(hits.length));
+          box.appendChild(h);
+          var ul = document.createElement("ul");
+          hits.forEach(function (x) {
+            var li = document.createElement("li"), b = document.createElement("button");
+            b.type = "button";
+            b.textContent = decode(x.f.feature.properties._tip);
+            var sw = document.createElement("span");
+            sw.className = "gp-swatch";
+            sw.style.background = x.f.options.color;
+            b.insertBefore(sw, b.firstChild);
+            b.addEventListener("click", function (e) {
+              L.DomEvent.stop(e); // the list is replaced by the popup: the click must end here
+              open(x.f, at);
+            });
+            li.appendChild(b);
+            ul.appendChild(li);
+          });
+          box.appendChild(ul);
+          L.popup({ maxWidth: 320, className: "gp-identify-popup" }).setLatLng(at).setContent(box).openOn(map);
+        })
+        .catch(function () { /* offline or API down: the feature's own popup still opens */ });
+    }
+  };
+})();
