@@ -80,7 +80,11 @@ def index():
 
 def _skip_links(lang: str) -> str:
     """Links a keyboard user meets first: to the project table (the map as text)."""
-    text = "跳到项目列表（地图的文字版）" if lang != "en" else "Skip to the project list (the map as text)"
+    text = (
+        "跳到项目列表（地图的文字版）"
+        if lang != "en"
+        else "Skip to the project list (the map as text)"
+    )
     return f'<a class="gp-skip" href="#gp-projects">{text}</a>'
 
 
