@@ -384,6 +384,14 @@ PACKAGES: tuple[Package, ...] = (
         (File("src/easy-button.js"), File("src/easy-button.css")),
         note="The package ships only its (10 kB) source.",
     ),
+    Package(
+        "axe-core",
+        "4.10.3",
+        "MPL-2.0",
+        "LICENSE",
+        (File("axe.min.js"),),
+        note="Accessibility checker the browser tests inject into every page; no page loads it.",
+    ),
 )
 
 
