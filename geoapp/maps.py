@@ -30,6 +30,7 @@ from geoapp.catalog import Catalog
 from geoapp.coords import to_crs
 from geoapp.layers import LayerDef
 from geoapp.progress import is_overdue, unplaced
+from geoapp.sources import source_link
 from geoapp.status import (
     CONTEXT_COLOR,
     LOCATION_CONFIDENCE,
@@ -281,14 +282,15 @@ def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Ma
         src = catalog.sources_by_file.get(row["source"], {})
         out.append(
             Markup(
-                "<blockquote>“{}”<br><span class='gp-muted'>{}：《{}》{} {}，{}</span></blockquote>"
+                "<blockquote>“{}”<br><span class='gp-muted'>{}：<a href='{}' target='_top'>《{}》</a>"
+                "{} {}</span></blockquote>"
             ).format(
                 row["quote"],
                 t("source", lang),
-                src.get("title", ""),
+                source_link(row["source"], row["quote"]),
+                src.get("title", "") or row["source"],
                 src.get("publication", ""),
                 row.get("source_date") or "",
-                row["source"],
             )
         )
     out.append(

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from geoapp.catalog import Catalog
+from geoapp.sources import source_link
 from geoapp.status import HISTORY_KINDS, STATUS, STATUSES
 
 
@@ -42,6 +43,22 @@ def _recorded(update: dict[str, Any] | None) -> dict[str, str] | None:
     return {k: update[k] for k in keys}
 
 
+def _citation(entry: dict[str, Any], src: dict[str, Any], upd: dict[str, Any] | None) -> dict:
+    """A history entry's source: the reviewed update's document, else the seed article's page."""
+    if upd is not None:
+        return {"source_title": upd["source_title"], "publication": upd["source_publisher"],
+                "source_date": upd["source_date"], "source_url": upd["source_url"],
+                "recorded": _recorded(upd)}  # fmt: skip
+    seed = not entry["source"].startswith("update:")  # an update no longer in the store: no page
+    return {
+        "source_title": src.get("title", ""),
+        "publication": src.get("publication", ""),
+        "source_date": src.get("date", ""),
+        "source_url": source_link(entry["source"], entry["quote"]) if seed else "",
+        "recorded": None,
+    }
+
+
 def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -> dict[str, Any]:
     """Everything the project page shows."""
     p = catalog.projects[project_id]
@@ -66,9 +83,7 @@ def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -
                 "quote": e["quote"],
                 "note": e["note"],
                 "source": e["source"],
-                "source_title": upd["source_title"] if upd else src.get("title", ""),
-                "publication": upd["source_publisher"] if upd else src.get("publication", ""),
-                "recorded": _recorded(upd),
+                **_citation(e, src, upd),
             }
         )
     layer = catalog.defs[p["layer"]]
@@ -156,6 +171,8 @@ def indicators(catalog: Catalog, lang: str) -> list[dict[str, Any]]:
                 "completed": counted,
                 "pct": min(100.0, round(100 * counted / target, 1)) if target else 0.0,
                 "source": row["source"],
+                "source_title": catalog.sources_by_file.get(row["source"], {}).get("title", ""),
+                "source_url": source_link(row["source"], row["quote"]),
                 "quote": row["quote"],
             }
         )

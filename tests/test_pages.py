@@ -75,12 +75,14 @@ def test_popup_has_status_target_source_accuracy_and_link(client):
         "<b>目标</b>：2020 结顶",
         "目标年份已过，暂无完成报道",
         "“加快城中村改造，西山头区块完成验收，东库区块结顶，周塘、应家、山荷里开工建设，许码头、黄棠启动改造。”",
-        "《政府工作报告（重点抓好六个方面工作）》永康日报 2020，002_68598ea19d7724ed.txt",
+        "<a href='/sources/002_68598ea19d7724ed.txt#q-ef85de99' target='_top'>"
+        "《政府工作报告（重点抓好六个方面工作）》</a>永康日报 2020",
         "示意图形，依据公开资料与常识绘制，非测绘数据",
         "位置未核实",
         "href='/projects/uv-dongku?lang=zh'",
     ):
         assert text in popup, text
+    assert ".txt</" not in popup and "，002_" not in popup  # no internal file name as text
 
 
 def test_context_features_have_no_project(client):
@@ -298,3 +300,39 @@ def test_legend_explains_status_colours_and_context_symbols(bundled):
         ("Rivers", "line"),
         ("Towns and subdistricts", "point"),
     ]
+
+
+def test_source_page_highlights_the_quoted_sentence(client):
+    html = client.get("/sources/002_68598ea19d7724ed.txt").get_data(as_text=True)
+    assert "<title>政府工作报告（重点抓好六个方面工作） — 永康规划一张图</title>" in html
+    assert "永康日报 · 2020 · 高亮 14 处引文" in html
+    assert (
+        '<mark id="q-ef85de99" tabindex="-1">加快城中村改造，西山头区块完成验收，东库区块结顶，'
+        "周塘、应家、山荷里开工建设，许码头、黄棠启动改造。</mark>"
+    ) in html
+    assert client.get("/sources/nope.txt").status_code == 404
+    assert client.get("/sources/..%2Fsources.csv").status_code == 404
+    page = client.get("/projects/uv-dongku").get_data(as_text=True)
+    assert 'href="/sources/002_68598ea19d7724ed.txt#q-ef85de99">《政府工作报告' in page
+    assert ">002_68598ea19d7724ed.txt<" not in page and "，002_" not in page
+    progress_page = client.get("/progress").get_data(as_text=True)
+    assert ".txt</blockquote>" not in progress_page and 'href="/sources/' in progress_page
+
+
+def test_project_table_and_csv(client, bundled):
+    html = client.get("/").get_data(as_text=True)
+    assert '<a class="gp-skip" href="#gp-projects">跳到项目列表（地图的文字版）</a>' in html
+    assert html.index('class="folium-map"') < html.index('id="gp-projects"')
+    assert f"规划项目一览 ({len(bundled.projects)})" in html
+    resp = client.get("/projects.csv?lang=en")
+    assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+    lines = resp.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == (
+        "project_id,Project,Layer,Status,Status date,Target,Target year,Overdue,On the map"
+    )
+    assert len(lines) == len(bundled.projects) + 1
+    row = next(line for line in lines if line.startswith("uv-dongku,"))
+    assert row == (
+        "uv-dongku,Dongku block,Urban-village redevelopment and future community,"
+        "planned,2020,topped out,2020,yes,yes"
+    )

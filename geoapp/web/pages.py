@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
 
-from geoapp import maps, params, progress
+from geoapp import maps, params, progress, sources
 from geoapp.errors import NotFound
 from geoapp.web import workspace
 from geoapp.web.security import page_url, public_base
@@ -162,3 +162,13 @@ def progress_page():
         t=lambda k: maps.t(k, lang),
         title=escape(maps.t("progress", lang)),
     )
+
+
+@bp.get("/sources/<file>")
+def source_page(file: str):
+    """A cited article as bundled, with every quoted sentence highlighted (``#q-…`` anchors)."""
+    lang = parse_lang()
+    article = sources.article(get_catalog(), file)
+    if article is None:
+        raise NotFound(f"no source '{file}'", "file")
+    return render_template("source.html", a=article, lang=lang, t=lambda k: maps.t(k, lang))
