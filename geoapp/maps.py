@@ -82,6 +82,7 @@ TEXT = {
         "labels": "名称标注",
         "unplaced": "未上图项目",
         "here": "此处有 {n} 个要素",
+        "builder": "新闻地图生成器（编辑用）",
     },
     "en": {
         "status": "Status",
@@ -121,6 +122,7 @@ TEXT = {
         "labels": "Labels",
         "unplaced": "Projects not on the map",
         "here": "{n} features here",
+        "builder": "Embed builder (for editors)",
     },
 }
 

@@ -326,3 +326,93 @@ def test_a_tap_on_a_block_at_city_zoom_reaches_it(browser, live_server, bundled)
     assert min(blocks) > max(zones)
     assert errors == []
     page.close()
+
+
+def test_builder_copies_checks_bbox_and_keeps_its_state_in_the_address(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    errors = _record(page)
+    page.goto(live_server + "/embed/builder?lang=en")
+    page.select_option("select[name=lang]", "en")
+    code = page.input_value("#gp-code")
+    assert 'title="Yongkang Planning Map"' in code and "lang=en" in code
+    page.fill("input[name=bbox]", "120.1,28.9,120.0")  # three numbers
+    assert page.is_visible("#gp-bbox-error") and page.is_disabled("#gp-copy")
+    assert page.input_value("#gp-code") == ""
+    page.fill("input[name=bbox]", "120.00,28.86,120.07,28.92")
+    page.fill("input[name=dpi]", "300")
+    assert not page.is_visible("#gp-bbox-error") and page.is_enabled("#gp-copy")
+    assert "dpi=300" in page.get_attribute("#gp-png", "href")
+    assert "dpi" not in page.input_value("#gp-code")  # picture-only
+    page.click("#gp-copy")
+    page.wait_for_function("document.getElementById('gp-copied').textContent !== ''")
+    assert page.inner_text("#gp-copied") == "Copied to the clipboard"
+    assert page.evaluate("navigator.clipboard.readText()") == page.input_value("#gp-code")
+    # the address bar holds the state: opening it again restores the form
+    shared = page.url
+    assert "#" in shared and "bbox=120.00%2C28.86%2C120.07%2C28.92" in shared
+    again = context.new_page()
+    again.goto(shared)
+    assert again.input_value("input[name=bbox]") == "120.00,28.86,120.07,28.92"
+    assert again.input_value("select[name=lang]") == "en"
+    assert again.input_value("#gp-code") == page.input_value("#gp-code")
+    # set the view by panning the preview
+    preview = again.frame_locator("#gp-preview")
+    preview.locator(".folium-map").wait_for()
+    frame = again.frames[1]
+    frame.wait_for_function(
+        "() => Object.values(window).some(v => v instanceof L.Map && v._loaded && !v._animatingZoom)"
+    )
+    frame.evaluate(
+        "() => Object.values(window).find(v => v instanceof L.Map).setView([28.80, 120.20], 13, {animate: false})"
+    )
+    again.click("#gp-use-view")
+    west, south, east, north = map(float, again.input_value("input[name=bbox]").split(","))
+    assert west < 120.20 < east and south < 28.80 < north
+    assert errors == []
+    context.close()
+
+
+def test_the_address_bar_follows_the_map_and_restores_it(browser, live_server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = _record(page)
+    page.goto(live_server + "/")
+    page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
+    page.wait_for_function("() => !window.GeoappPlanMap.map._animatingZoom")
+    visible = lambda p: p.get_attribute(".folium-map", "data-visible-projects")  # noqa: E731
+    # switching a layer off changes the project count
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers label", has_text="城中村改造与未来社区").locator(
+        "input"
+    ).uncheck()
+    assert visible(page) == "23"  # 31 placed projects less the 8 blocks
+    page.select_option(".gp-zone", "zone-gushan")  # zooms to the zone
+    page.select_option(".gp-mode", "target")
+    assert visible(page) == "1"
+    url = page.url
+    assert "zone=zone-gushan" in url and "mode=target" in url and "off=urban_villages" in url
+    centre = page.evaluate(
+        "() => { const c = window.GeoappPlanMap.map.getCenter(); return [c.lat, c.lng]; }"
+    )
+    again = browser.new_page(viewport={"width": 1280, "height": 900})
+    again.goto(url)
+    again.wait_for_selector(".folium-map[data-geoapp-ready='1']")
+    assert (
+        again.input_value(".gp-zone") == "zone-gushan" and again.input_value(".gp-mode") == "target"
+    )
+    assert visible(again) == "1"
+    assert (
+        again.evaluate(
+            "() => window.GeoappPlanMap.map.hasLayer(window.GeoappPlanMap.entries.find(e => e.id === 'urban_villages').group)"
+        )
+        is False
+    )
+    restored = again.evaluate(
+        "() => { const c = window.GeoappPlanMap.map.getCenter(); return [c.lat, c.lng]; }"
+    )
+    assert restored == pytest.approx(centre, abs=1e-4)
+    assert errors == []
+    page.close()
+    again.close()

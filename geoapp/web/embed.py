@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from geoapp import maps
-from geoapp.embed_params import default_layers, parse_embed_args
+from geoapp.embed_params import DPI_RANGE, SIZE_RANGE, default_layers, parse_embed_args
 from geoapp.params import parse_lang
 from geoapp.web.pages import cached_page, oembed_link
 from geoapp.web.state import get_catalog
@@ -71,4 +71,6 @@ def builder():
         zones=maps.zone_options(catalog, lang),
         basemaps=[(b.name, b.label[lang]) for b in maps.BASEMAPS.values()],
         resize_script=url_for("static", filename="js/embed-resize.js", _external=True),
+        size_range=SIZE_RANGE,
+        dpi_range=DPI_RANGE,
     )

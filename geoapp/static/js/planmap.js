@@ -39,6 +39,7 @@
 
     init: function (map, cfg) {
       this.map = map;
+      this.restoring = true; // the address bar is read before anything writes it
       this.cfg = cfg;
       var self = this;
       cfg.legend.statuses.forEach(function (s) { self.colors[s.code] = s.color; });
@@ -66,7 +67,11 @@
       var corners = map._controlCorners;
       if (corners && corners.topright) corners.topright.parentNode.insertBefore(corners.topright, corners.topleft);
       var hash = /#bbox=([-\d.]+),([-\d.]+),([-\d.]+),([-\d.]+)/.exec(window.location.hash);
+      this.restoring = false;
       if (hash) map.fitBounds([[+hash[2], +hash[1]], [+hash[4], +hash[3]]]);  // from an embed's link
+      else this.restore();
+      map.on("moveend", function () { self.writeHash(); });
+      map.on("overlayadd overlayremove", function () { self.apply(); });  // the count follows the layers
       map.getContainer().setAttribute("data-geoapp-ready", "1");
     },
 
@@ -99,12 +104,50 @@
           if (show && p._project && f.setStyle) f.setStyle(self.styleFor(f, p, status));
           if (show && !e.geojson.hasLayer(f)) e.geojson.addLayer(f);
           if (!show && e.geojson.hasLayer(f)) e.geojson.removeLayer(f);
-          if (show && p._project) visible.add(p._project);
+          if (show && p._project && self.map.hasLayer(e.group)) visible.add(p._project);
         });
       });
       this.state.visible = visible.size;
       this.map.getContainer().setAttribute("data-visible-projects", String(visible.size));
       if (this.countEl) this.countEl.textContent = String(visible.size);
+      this.writeHash();
+    },
+
+    /* The address bar follows the view, the layers shown and the filters (#map=z/lat/lng&…), so
+     * a planner can share exactly what they see; opening that address restores it. */
+    writeHash: function () {
+      if (this.restoring || !this.map._loaded) return;
+      var s = this.state, c = this.map.getCenter(), q = new URLSearchParams(), self = this;
+      q.set("map", this.map.getZoom() + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5));
+      if (s.statuses.size !== this.cfg.legend.statuses.length) q.set("status", Array.from(s.statuses).join(","));
+      if (s.zone) q.set("zone", s.zone);
+      if (s.asof) q.set("asof", s.asof);
+      if (s.mode !== "status") q.set("mode", s.mode);
+      if (s.query) q.set("q", s.query);
+      var off = this.entries.filter(function (e) { return !self.map.hasLayer(e.group); }).map(function (e) { return e.id; });
+      if (off.length) q.set("off", off.join(","));
+      window.history.replaceState(null, "", window.location.pathname + window.location.search + "#" + q.toString());
+    },
+
+    restore: function () {
+      var q = new URLSearchParams(window.location.hash.slice(1)), s = this.state, ui = this.ui || {}, self = this;
+      if (!window.location.hash) return;
+      this.restoring = true;
+      if (q.has("status")) {
+        s.statuses = new Set(q.get("status").split(",").filter(function (c) { return c in self.colors; }));
+        (ui.statuses || []).forEach(function (cb) { cb.checked = s.statuses.has(cb.value); });
+      }
+      if (q.has("zone") && ui.zone) { ui.zone.value = q.get("zone"); s.zone = ui.zone.value; }
+      if (q.has("asof") && ui.asof) { ui.asof.value = q.get("asof"); s.asof = ui.asof.value; }
+      if (q.has("mode") && ui.mode) { ui.mode.value = q.get("mode"); s.mode = ui.mode.value || "status"; }
+      if (q.has("q") && ui.search) { ui.search.value = q.get("q"); s.query = q.get("q").toLowerCase(); }
+      var off = (q.get("off") || "").split(",");
+      this.entries.forEach(function (e) { if (off.indexOf(e.id) >= 0) self.map.removeLayer(e.group); });
+      this.setMode(s.mode);
+      var m = /^(\d+)\/([-\d.]+)\/([-\d.]+)$/.exec(q.get("map") || "");
+      if (m) this.map.setView([+m[2], +m[3]], +m[1], { animate: false });
+      this.restoring = false;
+      this.apply();
     },
 
     /* A project's look in the current colour mode: a reported status is solid; a plan's target
@@ -122,6 +165,25 @@
         color = this.colors[status];
       }
       return { color: color, fillColor: color, dashArray: dash, fillOpacity: fill, opacity: opacity };
+    },
+
+    /* Show the chosen zone: zoom to it and outline it until another is chosen. */
+    showZone: function (id) {
+      var self = this;
+      this.entries.forEach(function (e) {
+        e.items.forEach(function (f) {
+          var p = f.feature.properties;
+          if (e.id !== "zones" || !f.setStyle) return;
+          if (!f._gpZoneBase) f._gpZoneBase = { weight: f.options.weight, dashArray: f.options.dashArray, opacity: f.options.opacity };
+          if (p.id === id) {
+            if (!self.map.hasLayer(e.group)) self.map.addLayer(e.group);
+            f.setStyle({ weight: 4, dashArray: null, opacity: 1 });
+            self.map.fitBounds(f.getBounds(), { animate: false });
+          } else if (f._gpZoneBase) {
+            f.setStyle(f._gpZoneBase);
+          }
+        });
+      });
     },
 
     setMode: function (mode) {
@@ -196,7 +258,9 @@
           collapsible(box, head, narrow());
           box.appendChild(head);
           // search
+          self.ui = self.ui || { statuses: [] };
           var search = el("input", "gp-search");
+          self.ui.search = search;
           search.type = "search"; search.placeholder = T.search;
           search.setAttribute("aria-label", T.search);
           var results = el("ul", "gp-results");
@@ -214,6 +278,7 @@
           cfg.legend.statuses.forEach(function (s) {
             var lab = el("label", "gp-check");
             var cb = el("input"); cb.type = "checkbox"; cb.checked = true; cb.value = s.code;
+            self.ui.statuses.push(cb);
             cb.addEventListener("change", function () {
               if (cb.checked) self.state.statuses.add(s.code); else self.state.statuses.delete(s.code);
               self.apply();
@@ -226,13 +291,19 @@
           // zone filter
           var zl = el("label", "gp-row", T.filter_zone + " ");
           var zone = el("select", "gp-zone");
+          self.ui.zone = zone;
           var opt = el("option", "", T.all_zones); opt.value = ""; zone.appendChild(opt);
           cfg.zones.forEach(function (z) { var o = el("option", "", z.label); o.value = z.id; zone.appendChild(o); });
-          zone.addEventListener("change", function () { self.state.zone = zone.value; self.apply(); });
+          zone.addEventListener("change", function () {
+            self.state.zone = zone.value;
+            self.apply();
+            self.showZone(zone.value);
+          });
           zl.appendChild(zone); box.appendChild(zl);
           // as of
           var al = el("label", "gp-row", T.as_of + " ");
           var asof = el("select", "gp-asof");
+          self.ui.asof = asof;
           var o0 = el("option", "", T.latest); o0.value = ""; asof.appendChild(o0);
           cfg.dates.forEach(function (d) { var o = el("option", "", d); o.value = d; asof.appendChild(o); });
           asof.addEventListener("change", function () { self.state.asof = asof.value; self.apply(); });
@@ -240,6 +311,7 @@
           // colour by: current status, plan target, overdue
           var ml = el("label", "gp-row", T.color_by + " ");
           var mode = el("select", "gp-mode");
+          self.ui.mode = mode;
           ["status", "target", "overdue"].forEach(function (m) {
             var o = el("option", "", T["mode_" + m]); o.value = m; mode.appendChild(o);
           });
@@ -269,6 +341,9 @@
           var prog = el("a", "gp-progress-link", T.progress + " →");
           prog.href = "/progress?lang=" + cfg.lang; prog.setAttribute("target", "_top");
           box.appendChild(prog);
+          var build = el("a", "gp-progress-link", T.builder + " →");
+          build.href = "/embed/builder?lang=" + cfg.lang; build.setAttribute("target", "_top");
+          box.appendChild(build);
           L.DomEvent.disableClickPropagation(box);
           L.DomEvent.disableScrollPropagation(box);
           return box;
