@@ -26,6 +26,7 @@ from jinja2 import Template
 from markupsafe import Markup, escape
 
 from geoapp import assets
+from geoapp.basemaps import BASEMAPS, Basemap, resolve_basemap  # noqa: F401 - re-exported
 from geoapp.catalog import Catalog
 from geoapp.coords import to_crs
 from geoapp.layers import LayerDef
@@ -39,159 +40,10 @@ from geoapp.status import (
     STATUSES,
     accuracy_note,
 )
+from geoapp.texts import EMBED_TEXT, TEXT, in_language, t
 
 #: Centre of the city outline (WGS84), used before the data says otherwise.
 CITY_CENTRE = (28.93, 120.10)
-
-TEXT = {
-    "zh": {
-        "status": "状态",
-        "target": "目标",
-        "target_year": "目标年份",
-        "overdue": "目标年份已过，暂无完成报道",
-        "named": "列入规划",
-        "source": "来源",
-        "project_page": "项目详情",
-        "no_project": "背景要素（无项目进度）",
-        "legend": "图例",
-        "statuses": "项目状态",
-        "context": "背景",
-        "projects": "规划项目",
-        "search": "搜索名称…",
-        "filter_status": "按状态筛选",
-        "filter_zone": "按片区筛选",
-        "all_zones": "全部片区",
-        "as_of": "截至",
-        "latest": "最新",
-        "home": "回到全市",
-        "title": "永康规划一张图",
-        "unverified": "（位置示意）",
-        "lang_switch": "English",
-        "no_match": "无匹配",
-        "schematic_banner": "图形均为示意，非测绘数据",
-        "progress": "进度总览",
-        "color_by": "着色依据",
-        "mode_status": "当前状态",
-        "mode_target": "规划目标",
-        "mode_overdue": "是否逾期",
-        "solid_report": "实心：已报道的状态",
-        "outline_target": "虚线轮廓：规划目标（非完成）",
-        "overdue_short": "逾期未见完成报道",
-        "not_overdue": "未逾期或已完成",
-        "projects_shown": "个项目",
-        "labels": "名称标注",
-        "unplaced": "未上图项目",
-        "here": "此处有 {n} 个要素",
-        "builder": "新闻地图生成器（编辑用）",
-    },
-    "en": {
-        "status": "Status",
-        "target": "Target",
-        "target_year": "Target year",
-        "overdue": "Target year passed; no report of completion yet",
-        "named": "named in a plan",
-        "source": "Source",
-        "project_page": "Project page",
-        "no_project": "Context feature (no project status)",
-        "legend": "Legend",
-        "statuses": "Project status",
-        "context": "Context",
-        "projects": "Plan projects",
-        "search": "Search by name…",
-        "filter_status": "Filter by status",
-        "filter_zone": "Filter by zone",
-        "all_zones": "All zones",
-        "as_of": "As of",
-        "latest": "latest",
-        "home": "Whole city",
-        "title": "Yongkang Planning Map",
-        "unverified": " (position unverified)",
-        "lang_switch": "中文",
-        "no_match": "No match",
-        "schematic_banner": "All shapes are schematic, not survey data",
-        "progress": "Progress",
-        "color_by": "Colour by",
-        "mode_status": "current status",
-        "mode_target": "plan target",
-        "mode_overdue": "overdue",
-        "solid_report": "Solid: reported status",
-        "outline_target": "Dashed outline: plan target (not a completion)",
-        "overdue_short": "overdue, no report of completion",
-        "not_overdue": "not overdue or done",
-        "projects_shown": "projects shown",
-        "labels": "Labels",
-        "unplaced": "Projects not on the map",
-        "here": "{n} features here",
-        "builder": "Embed builder (for editors)",
-    },
-}
-
-
-def t(key: str, lang: str) -> str:
-    """A UI string in ``lang``."""
-    return TEXT["en" if lang == "en" else "zh"][key]
-
-
-@dataclass(frozen=True)
-class Basemap:
-    """A basemap: tile URL template, attribution, and whether it is drawn in GCJ-02."""
-
-    name: str
-    label: dict[str, str]
-    tiles: str | None
-    attribution: str
-    gcj02: bool = False
-    subdomains: str = "abc"
-    max_zoom: int = 18
-
-
-#: The basemap registry. ``none`` draws no tiles (for an intranet, and for tests).
-BASEMAPS: dict[str, Basemap] = {
-    "osm": Basemap(
-        "osm",
-        {"zh": "OpenStreetMap", "en": "OpenStreetMap"},
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "© OpenStreetMap contributors",
-        max_zoom=19,
-    ),
-    "none": Basemap("none", {"zh": "无底图", "en": "No basemap"}, None, ""),
-    "tianditu": Basemap(
-        "tianditu",
-        {"zh": "天地图", "en": "Tianditu"},
-        "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-        "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
-        "&TILECOL={x}&tk={key}",
-        "© 天地图 Tianditu",
-        subdomains="01234567",
-    ),
-    "amap": Basemap(
-        "amap",
-        {"zh": "高德地图", "en": "AMap"},
-        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
-        "© 高德地图 AMap",
-        gcj02=True,
-        subdomains="1234",
-    ),
-    "custom": Basemap("custom", {"zh": "自定义底图", "en": "Custom basemap"}, "", ""),
-}
-
-
-def resolve_basemap(name: str, config: dict[str, Any]) -> Basemap:
-    """The basemap called ``name`` with its URL completed from config; ``KeyError`` if unknown."""
-    base = BASEMAPS[name]
-    if name == "tianditu":
-        key = config.get("TIANDITU_KEY", "")
-        if not key:
-            return BASEMAPS["none"]
-        return Basemap(**{**base.__dict__, "tiles": base.tiles.replace("{key}", key)})
-    if name == "custom":
-        url = config.get("BASEMAP_URL", "")
-        if not url:
-            return BASEMAPS["none"]
-        attribution = config.get("BASEMAP_ATTRIBUTION", "") or url.split("/")[2]
-        gcj = bool(config.get("BASEMAP_GCJ02", False))
-        return Basemap("custom", base.label, url, attribution, gcj02=gcj)
-    return base
 
 
 @dataclass(frozen=True)
@@ -318,7 +170,8 @@ def _accuracy_lines(row: dict[str, Any], lang: str) -> Markup:
         label = LOCATION_CONFIDENCE["unknown"][1 if lang == "en" else 0]
         out.append(Markup("<div class='gp-accuracy'>⚠ {}</div>").format(label))
     if row.get("geometry_source"):
-        out.append(Markup("<div class='gp-muted gp-small'>{}</div>").format(row["geometry_source"]))
+        note = in_language(row["geometry_source"], lang)
+        out.append(Markup("<div class='gp-muted gp-small'>{}</div>").format(note))
     return Markup("").join(out)
 
 
@@ -596,10 +449,7 @@ MAP_JS = ("js/mapui.js", "js/minsize.js", "js/labels.js", "js/sheet.js")
 def after_leaflet(
     m: folium.Map, opts: MapOptions, js: Iterable[str] = (), css: Iterable[str] = ()
 ) -> None:
-    """Load scripts right after leaflet.js, before the map is built (they extend ``L``).
-
-    Call it after :func:`assets.localize`; paths not starting with ``/`` are under static.
-    """
+    """Load scripts right after leaflet.js (they extend ``L``); call after ``assets.localize``."""
 
     def url(path: str) -> str:
         return path if path.startswith("/") else f"{opts.static_url}/{path}"
@@ -688,12 +538,6 @@ _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*user-scalable=no[^>]*>
 # ---------------------------------------------------------------------------------------------
 # the embed: a lean map for news articles
 # ---------------------------------------------------------------------------------------------
-EMBED_TEXT = {
-    "zh": {"full_map": "查看完整地图", "map_of": "地图", "shows": "显示", "items": "个要素",
-           "static": "静态地图"},
-    "en": {"full_map": "Open the full map", "map_of": "Map", "shows": "showing", "items": "features",
-           "static": "static map"},
-}  # fmt: skip
 
 
 @dataclass(frozen=True)

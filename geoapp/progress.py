@@ -15,6 +15,7 @@ from typing import Any
 from geoapp.catalog import Catalog
 from geoapp.sources import source_link
 from geoapp.status import HISTORY_KINDS, STATUS, STATUSES
+from geoapp.texts import in_language
 
 
 def _name(row: dict[str, Any], lang: str) -> str:
@@ -59,33 +60,28 @@ def _citation(entry: dict[str, Any], src: dict[str, Any], upd: dict[str, Any] | 
     }
 
 
+def _history_entry(e: dict[str, str], catalog: Catalog, lang: str) -> dict[str, Any]:
+    """One entry of a project's status history as its page shows it."""
+    src = catalog.sources_by_file.get(e["source"], {})
+    updates = catalog.extra.get("updates", {})
+    upd = updates.get(e["source"][len("update:") :]) if e["source"].startswith("update:") else None
+    return {
+        "date": e["date"],
+        "kind": e["kind"],
+        "kind_label": HISTORY_KINDS[e["kind"]][1 if lang == "en" else 0],
+        "status": _status_cell(e["status"], lang),
+        "target_year": e["target_year"],
+        "quote": e["quote"],
+        "note": e["note"],
+        "source": e["source"],
+        **_citation(e, src, upd),
+    }
+
+
 def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -> dict[str, Any]:
     """Everything the project page shows."""
     p = catalog.projects[project_id]
-    sources = catalog.sources_by_file
-    history = []
-    updates = catalog.extra.get("updates", {})
-    for e in reversed(p["history"]):
-        src = sources.get(e["source"], {})
-        kind = HISTORY_KINDS[e["kind"]][1 if lang == "en" else 0]
-        upd = (
-            updates.get(e["source"][len("update:") :])
-            if e["source"].startswith("update:")
-            else None
-        )
-        history.append(
-            {
-                "date": e["date"],
-                "kind": e["kind"],
-                "kind_label": kind,
-                "status": _status_cell(e["status"], lang),
-                "target_year": e["target_year"],
-                "quote": e["quote"],
-                "note": e["note"],
-                "source": e["source"],
-                **_citation(e, src, upd),
-            }
-        )
+    history = [_history_entry(e, catalog, lang) for e in reversed(p["history"])]
     layer = catalog.defs[p["layer"]]
     gdf = catalog.layers[p["layer"]]
     feats = gdf[gdf["id"].isin(p["feature_ids"])]
@@ -110,7 +106,7 @@ def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -
                 "name": _name(r, lang),
                 "accuracy": r["accuracy"],
                 "location_confidence": r["location_confidence"],
-                "geometry_source": r["geometry_source"],
+                "geometry_source": in_language(r["geometry_source"] or "", lang),
             }
             for r in feats.to_dict("records")
         ],  # fmt: skip
