@@ -1,8 +1,7 @@
 """Folium maps: one function per view (the full planning map, a project's map, the embed).
 
-Everything a user sees is escaped here, in Python, before it reaches the page: folium's
-tooltips and popups put property values into ``innerHTML``, so the display properties
-(``_tip``, ``_popup``) carry HTML we built from escaped text, and nothing else is shown.
+Everything a user sees is escaped here, in Python: folium's tooltips and popups put property
+values into ``innerHTML``, so ``_tip``/``_popup``/``_label`` carry HTML built from escaped text.
 
 Examples
 --------
@@ -548,6 +547,7 @@ class EmbedPage:
     description: str
     full_map_url: str
     legend: list[dict[str, str]]
+    empty: bool = False  # no feature matches the view: the page says so
 
 
 def embed_description(selection: dict[str, gpd.GeoDataFrame], title: str, lang: str) -> str:
@@ -610,5 +610,6 @@ def embed_map(catalog: Catalog, view: Any, opts: MapOptions) -> tuple[folium.Map
         css=[assets.asset_url(gesture, f"{gesture}.min.css", opts.static_url)],
     )
     full = f"/?lang={lang}#bbox={minx:.5f},{miny:.5f},{maxx:.5f},{maxy:.5f}"
-    page = EmbedPage(title, embed_description(selection, title, lang), full, legend)
+    empty = not any(len(gdf) for gdf in selection.values())
+    page = EmbedPage(title, embed_description(selection, title, lang), full, legend, empty)
     return m, page

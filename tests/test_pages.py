@@ -336,3 +336,9 @@ def test_project_table_and_csv(client, bundled):
         "uv-dongku,Dongku block,Urban-village redevelopment and future community,"
         "planned,2020,topped out,2020,yes,yes"
     )
+
+
+def test_an_embed_with_nothing_to_show_says_so(client):
+    empty = client.get("/embed?layers=urban_villages&status=completed").get_data(as_text=True)
+    assert '<p class="gp-embed-empty" role="status">没有符合条件的项目：请调整筛选条件。</p>' in empty
+    assert "gp-embed-empty" not in client.get("/embed?layers=urban_villages").get_data(as_text=True)
