@@ -39,7 +39,7 @@ from geoapp.status import (
     STATUSES,
     accuracy_note,
 )
-from geoapp.texts import EMBED_TEXT, TEXT, in_language, t
+from geoapp.texts import TEXT, embed_description, in_language, t
 
 #: Centre of the city outline (WGS84), used before the data says otherwise.
 CITY_CENTRE = (28.93, 120.10)
@@ -548,22 +548,6 @@ class EmbedPage:
     full_map_url: str
     legend: list[dict[str, str]]
     empty: bool = False  # no feature matches the view: the page says so
-
-
-def embed_description(selection: dict[str, gpd.GeoDataFrame], title: str, lang: str) -> str:
-    """A plain-text description of the embedded map, for screen readers."""
-    e = EMBED_TEXT["en" if lang == "en" else "zh"]
-    items = []
-    for gdf in selection.values():
-        for r in gdf.to_dict("records"):
-            if r.get("project_id"):
-                name = r["name_en"] if lang == "en" and r.get("name_en") else r["name"]
-                items.append(f"{name}（{status_label(r['status'], lang)}）" if lang != "en" else
-                             f"{name} ({status_label(r['status'], lang)})")  # fmt: skip
-    sep = "、" if lang != "en" else ", "
-    head = f"{e['map_of']}：{title}。" if lang != "en" else f"{e['map_of']}: {title}. "
-    return head + (f"{e['shows']} {len(items)} {e['items']}：" if lang != "en" else
-                   f"{e['shows']} {len(items)} {e['items']}: ") + sep.join(items)  # fmt: skip
 
 
 def embed_map(catalog: Catalog, view: Any, opts: MapOptions) -> tuple[folium.Map, EmbedPage]:

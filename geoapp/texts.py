@@ -10,6 +10,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 TEXT = {
     "zh": {
         "status": "状态",
@@ -121,3 +123,25 @@ def in_language(text: str, lang: str) -> str:
     if not sep or not en.isascii() or en.count(" / "):
         return text
     return en if lang == "en" else zh
+
+
+def _status_label(code: str | None, lang: str) -> str:
+    from geoapp.status import STATUS
+
+    return STATUS[code].label(lang) if code in STATUS else ""
+
+
+def embed_description(selection: dict[str, Any], title: str, lang: str) -> str:
+    """A plain-text description of the embedded map, for screen readers."""
+    e = EMBED_TEXT["en" if lang == "en" else "zh"]
+    items = []
+    for gdf in selection.values():
+        for r in gdf.to_dict("records"):
+            if r.get("project_id"):
+                name = r["name_en"] if lang == "en" and r.get("name_en") else r["name"]
+                items.append(f"{name}（{_status_label(r['status'], lang)}）" if lang != "en" else
+                             f"{name} ({_status_label(r['status'], lang)})")  # fmt: skip
+    sep = "、" if lang != "en" else ", "
+    head = f"{e['map_of']}：{title}。" if lang != "en" else f"{e['map_of']}: {title}. "
+    return head + (f"{e['shows']} {len(items)} {e['items']}：" if lang != "en" else
+                   f"{e['shows']} {len(items)} {e['items']}: ") + sep.join(items)  # fmt: skip
