@@ -87,7 +87,7 @@ TEXT = {
         "outline_target": "Dashed outline: plan target (not a completion)",
         "overdue_short": "overdue, no report of completion",
         "not_overdue": "not overdue or done",
-        "projects_shown": "projects shown",
+        "projects_shown": "project(s) shown",
         "labels": "Labels",
         "unplaced": "Projects not on the map",
         "here": "{n} features here",
