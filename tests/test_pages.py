@@ -302,10 +302,18 @@ def test_legend_explains_status_colours_and_context_symbols(bundled):
     ]
 
 
-def test_source_page_highlights_the_quoted_sentence(client):
+def test_source_page_highlights_the_quoted_sentence(client, bundled):
+    from geoapp.registry import normalise_text
+
     html = client.get("/sources/002_68598ea19d7724ed.txt").get_data(as_text=True)
     assert "<title>政府工作报告（重点抓好六个方面工作） — 永康规划一张图</title>" in html
-    assert "永康日报 · 2020 · 高亮 14 处引文" in html
+    quotes = {
+        normalise_text(r["quote"])
+        for table in (bundled.registry.history, bundled.registry.indicators)
+        for r in table.to_dict("records")
+        if r["source"] == "002_68598ea19d7724ed.txt"
+    }
+    assert f"永康日报 · 2020 · 高亮 {len(quotes)} 处引文" in html
     assert (
         '<mark id="q-ef85de99" tabindex="-1">加快城中村改造，西山头区块完成验收，东库区块结顶，'
         "周塘、应家、山荷里开工建设，许码头、黄棠启动改造。</mark>"
@@ -340,5 +348,7 @@ def test_project_table_and_csv(client, bundled):
 
 def test_an_embed_with_nothing_to_show_says_so(client):
     empty = client.get("/embed?layers=urban_villages&status=completed").get_data(as_text=True)
-    assert '<p class="gp-embed-empty" role="status">没有符合条件的项目：请调整筛选条件。</p>' in empty
+    assert (
+        '<p class="gp-embed-empty" role="status">没有符合条件的项目：请调整筛选条件。</p>' in empty
+    )
     assert "gp-embed-empty" not in client.get("/embed?layers=urban_villages").get_data(as_text=True)
