@@ -100,6 +100,11 @@
     var map = this.map, pane = this.pane, view = map.getContainer().getBoundingClientRect();
     pane.textContent = "";
     var placed = [], shown = 0;
+    // the controls (panel, legend, zoom, scale) are obstacles: no name is hidden under them
+    Array.prototype.forEach.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.width && r.height) placed.push({ left: r.left, right: r.right, top: r.top, bottom: r.bottom });
+    });
     var cands = this.features().map(function (f) {
       var c = this.candidate(f);
       if (!c) return null;
