@@ -14,8 +14,10 @@ import pytest
 
 from geoapp.catalog import load_catalog
 from geoapp.progress import indicators
-from geoapp.recording import StatusUpdate, record_update
 from geoapp.registry import name_stem, normalise_text
+from geoapp.store import open_store
+from geoapp.store.accounts import add_user
+from geoapp.store.records import approve, propose
 from geoapp.verbs import VERB, VERBS, check_reading
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,8 +163,15 @@ def test_a_feature_counts_only_where_a_seed_ties_it(tmp_path):
     shutil.copytree(DATA, data)
     layers = ROOT / "layers"
     today = dt.date(2026, 1, 1)
+    # two reviewed updates, as a planner records them through the store, written back as files
+    store = open_store({"DATA_DIR": str(data)})
+    wang = add_user(store, "wang", "planner", "住建局", None, actor="admin")
+    zhao = add_user(store, "zhao", "reviewer", "规划局", None, actor="admin")
     for pid, status in (("mep-smart-lock", "under_construction"), ("mep-thermos", "launched")):
-        record_update(data, layers, StatusUpdate(pid, "2020-06-01", status, "测试文件"), today)
+        fields = {"project_id": pid, "status": status, "date": "2020-06-01", "kind": "report",
+                  "source_title": "测试文件", "source_publisher": "住建局", "source_date": "2020-06-01"}  # fmt: skip
+        approve(store, zhao, propose(store, wang, fields, today=today)["update_id"])
+    store.dump(data)
     before = {i["indicator_id"]: i for i in indicators(load_catalog(data, layers), "zh")}
     # no seed ties the themed parks to the ten new starts: nothing counts
     started = before["micro-parks-started-2020"]
