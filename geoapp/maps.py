@@ -30,7 +30,7 @@ from geoapp.catalog import Catalog
 from geoapp.coords import to_crs
 from geoapp.layers import LayerDef
 from geoapp.progress import is_overdue, unplaced
-from geoapp.sources import source_link
+from geoapp.sources import citation
 from geoapp.status import (
     CONTEXT_COLOR,
     LOCATION_CONFIDENCE,
@@ -132,17 +132,18 @@ def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Ma
     if is_overdue(row, opts.today):
         out.append(Markup("<div class='gp-overdue'>{}</div>").format(t("overdue", lang)))
     if row.get("quote"):
-        src = catalog.sources_by_file.get(row["source"], {})
+        c = citation(catalog, row["source"], row["quote"])
+        title = Markup("<a href='{}' target='_top'>《{}》</a>" if c["url"] else "《{1}》").format(
+            c["url"], c["title"]
+        )
         out.append(
             Markup(
-                "<blockquote>“{}”<br><span class='gp-muted'>{}：<a href='{}' target='_top'>《{}》</a>"
-                "{} {}</span></blockquote>"
+                "<blockquote>“{}”<br><span class='gp-muted'>{}：{}{} {}</span></blockquote>"
             ).format(
                 row["quote"],
                 t("source", lang),
-                source_link(row["source"], row["quote"]),
-                src.get("title", "") or row["source"],
-                src.get("publication", ""),
+                title,
+                c["publication"],
                 row.get("source_date") or "",
             )
         )
@@ -356,7 +357,12 @@ def layer_bounds(
         return None
     minx, miny, maxx, maxy = gdf.total_bounds
     if maxx - minx < POINT_PAD and maxy - miny < POINT_PAD:  # one point: Leaflet cannot fit it
-        minx, miny, maxx, maxy = minx - POINT_PAD, miny - POINT_PAD, maxx + POINT_PAD, maxy + POINT_PAD
+        minx, miny, maxx, maxy = (
+            minx - POINT_PAD,
+            miny - POINT_PAD,
+            maxx + POINT_PAD,
+            maxy + POINT_PAD,
+        )
     return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
 
 

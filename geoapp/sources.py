@@ -100,3 +100,17 @@ def article(catalog: Catalog, file: str) -> dict[str, Any] | None:
 def source_link(file: str, quote: str = "", script_root: str = "") -> str:
     """The URL of a source's page, at the quoted sentence when there is one."""
     return f"{script_root}/sources/{file}" + (f"#{quote_anchor(quote)}" if quote else "")
+
+
+def citation(catalog: Catalog, source: str, quote: str = "") -> dict[str, str]:
+    """Title, publisher and link of what a status cites: a seed article's page at the quote, or
+    the document a reviewed update (``update:<id>``) names, linked only when it gave a URL."""
+    if source.startswith("update:"):
+        upd = catalog.extra.get("updates", {}).get(source[len("update:") :])
+        if upd is None:
+            return {"title": source, "publication": "", "url": ""}
+        return {"title": upd["source_title"], "publication": upd["source_publisher"],
+                "url": upd["source_url"]}  # fmt: skip
+    src = catalog.sources_by_file.get(source, {})
+    return {"title": src.get("title", "") or source, "publication": src.get("publication", ""),
+            "url": source_link(source, quote)}  # fmt: skip

@@ -274,3 +274,31 @@ def test_script_in_note_and_source_title_is_text_everywhere(app, tokens):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html["after:/projects/uv-b"]
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html["after:/projects/uv-b"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html["/review"]
+
+
+def test_an_approved_update_cites_its_own_document_not_a_seed_page(app, tokens):
+    c = app.test_client()
+    fields = {
+        **UPDATE,
+        "source_title": "进度通报",
+        "note": "",
+        "source_url": "https://zjj.example/tb/1",
+    }
+    uid = c.post("/api/projects/uv-b/updates", json=fields, headers=tokens["wang"]).json[
+        "update_id"
+    ]
+    assert c.post(f"/api/updates/{uid}/approve", headers=tokens["zhao"]).json["state"] == "approved"
+    anon = app.test_client()
+    page = anon.get("/projects/uv-b").get_data(as_text=True)
+    assert '<a href="https://zjj.example/tb/1" rel="noopener noreferrer">' in page
+    assert "《进度通报》永康市住建局 2026-11-21" in page
+    # the map page carries the popups in its GeoJSON, as JSON \u escapes: read them back
+    popup = re.sub(
+        r"\\u([0-9a-f]{4})",
+        lambda m: chr(int(m.group(1), 16)),
+        anon.get("/").get_data(as_text=True),
+    )
+    assert "<a href='https://zjj.example/tb/1' target='_top'>《进度通报》</a>永康市住建局" in popup
+    for html in (page, popup):
+        assert "/sources/update:" not in html  # the seed-article page does not exist for an update
+    assert anon.get("/sources/update:" + uid).status_code == 404
