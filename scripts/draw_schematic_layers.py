@@ -511,7 +511,7 @@ def zone_features(city) -> list[dict]:
             "Gushan small-city district",
             gushan,
             zone_type="district",
-            **{**prov, "location_confidence": "medium"},
+            **prov,  # place-hints: medium-low, and our vocabulary has no step between
         ),
     ]
 
@@ -521,8 +521,8 @@ TOWNS = [
     ("town-dongcheng", "东城街道", "Dongcheng Subdistrict", "subdistrict", 120.055, 28.900, "low"),
     ("town-xicheng", "西城街道", "Xicheng Subdistrict", "subdistrict", 120.005, 28.905, "low"),
     ("town-jiangnan", "江南街道", "Jiangnan Subdistrict", "subdistrict", 120.030, 28.878, "low"),
-    ("town-gushan", "古山镇", "Gushan Town", "town", 120.156, 28.982, "medium"),
-    ("town-zhiying", "芝英镇", "Zhiying Town", "town", 120.133, 28.938, "medium"),
+    ("town-gushan", "古山镇", "Gushan Town", "town", 120.156, 28.982, "medium-low"),
+    ("town-zhiying", "芝英镇", "Zhiying Town", "town", 120.133, 28.938, "medium-low"),
     ("town-fangyan", "方岩镇", "Fangyan Town", "town", 120.195, 28.905, "low"),
     ("town-qiancang", "前仓镇", "Qiancang Town", "town", 120.110, 28.850, "low"),
     ("town-xiangzhu", "象珠镇", "Xiangzhu Town", "town", 120.060, 28.990, "low"),
@@ -539,11 +539,11 @@ def town_features() -> list[dict]:
     """Town and subdistrict seats as points."""
     out = []
     for fid, zh, en, kind, lon, lat, conf in TOWNS:
-        if conf == "medium":
+        if conf == "medium-low":  # no step between medium and low: never surer than the source
             prov = {
                 "accuracy": "approximate",
-                "location_confidence": "medium",
-                "geometry_source": "近似：place-hints.md 中地址地理编码（weak-hint，±1 km） / Approximate: geocoded address in place-hints.md (weak hint, ±1 km)",
+                "location_confidence": "low",
+                "geometry_source": "近似：place-hints.md 中地址地理编码（weak-hint，±1 km，medium-low） / Approximate: geocoded address in place-hints.md (weak hint, ±1 km, medium-low)",
             }
         else:
             prov = schematic("low")

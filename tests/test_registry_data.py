@@ -242,3 +242,24 @@ def test_new_layers_hold_their_projects():
         "zhiying-ancient-town",
         "fangyan-ancient-town",
     }
+
+
+RANK = {"unknown": 0, "low": 1, "medium-low": 1.5, "medium": 2, "high": 3}
+
+
+def test_towns_and_zones_are_no_surer_than_place_hints():
+    hints = {}
+    text = (DATA / "sources" / "place-hints.md").read_text(encoding="utf-8")
+    for m in re.finditer(
+        r"^\| ([^|]+?) \| [-\d.—]+ \| [-\d.—]+ \| ([a-z-]+|not located) \|", text, re.M
+    ):
+        hints[m.group(1)] = m.group(2)
+    checked = 0
+    for layer in ("towns", "zones"):
+        for f in features(layer):
+            name = f["properties"]["name"]
+            hint = hints.get(name) or hints.get(name + "片")  # place-hints writes 中心城区片
+            if hint and hint != "not located":
+                assert RANK[f["properties"]["location_confidence"]] <= RANK[hint], name
+                checked += 1
+    assert checked == 19  # 14 towns and five zones have a row in place-hints.md
