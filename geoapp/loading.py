@@ -237,7 +237,8 @@ def _id_problems(gdf: gpd.GeoDataFrame, name: str) -> list[Problem]:
     ids = gdf["id"]
     is_str = np.fromiter((isinstance(f, str) and f != "" for f in ids), bool, len(ids))
     slug = is_str.copy()
-    slug[is_str] = ids[is_str].str.match(ID_PATTERN.pattern).to_numpy(bool)
+    # astype(str): with no string ids at all the empty selection keeps its dtype (bool, …)
+    slug[is_str] = ids[is_str].astype(str).str.match(ID_PATTERN.pattern).to_numpy(bool)
     dup = slug & ids.duplicated(keep="first").to_numpy()
     problems = []
     for i in np.flatnonzero(~is_str | ~slug | dup):
