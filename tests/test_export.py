@@ -154,12 +154,11 @@ def test_shapefile_zip(bundled, tmp_path):
 def test_geopackage_styles_and_readme(bundled, tmp_path):
     out = export(bundled, "all", "gpkg", "EPSG:4490", tmp_path / "all.gpkg")
     layers = dict(pyogrio.list_layers(out))
-    assert set(bundled.defs) | {"layer_styles", "readme"} == set(layers)
-    assert (
-        layers["zones"] == "Unknown" and pyogrio.read_info(out, layer="parks")["crs"] == "EPSG:4490"
-    )
+    assert set(bundled.defs) | {"zones_line", "layer_styles", "readme"} == set(layers)
+    assert (layers["zones"], layers["zones_line"]) == ("MultiPolygon", "LineString")
+    assert pyogrio.read_info(out, layer="parks")["crs"] == "EPSG:4490"
     styles = pyogrio.read_dataframe(out, layer="layer_styles", read_geometry=False)
-    assert sorted(styles["f_table_name"]) == sorted(bundled.defs)
+    assert sorted(styles["f_table_name"]) == sorted([*bundled.defs, "zones_line"])
     assert styles["useAsDefault"].all() and set(styles["f_geometry_column"]) == {"geom"}
     for row in styles.to_dict("records"):
         qml, sld = ET.fromstring(row["styleQML"]), ET.fromstring(row["styleSLD"])
@@ -210,15 +209,15 @@ def test_every_download_carries_a_readme(catalog, tmp_path):
 def test_qgis_project(bundled, tmp_path):
     bundle = export(bundled, "all", "qgis", "EPSG:4549", tmp_path / "b.zip")
     assert sorted(zipfile.ZipFile(bundle).namelist()) == [
-        "yongkang/README.txt", "yongkang/project.qgz", "yongkang/yongkang.gpkg",
+        "yongkang/README.txt", "yongkang/yongkang_4549.gpkg", "yongkang/yongkang_4549.qgz",
     ]  # fmt: skip
-    qgz = export(bundled, "all", "qgz", "EPSG:4549", tmp_path / "project.qgz")
-    root = ET.fromstring(zipfile.ZipFile(qgz).read("project.qgs"))
+    qgz = export(bundled, "all", "qgz", "EPSG:4549", tmp_path / "yongkang_4549.qgz")
+    root = ET.fromstring(zipfile.ZipFile(qgz).read("yongkang_4549.qgs"))
     assert root.find("projectCrs/spatialrefsys/authid").text == "EPSG:4549"
     sources = [m.find("datasource").text for m in root.iter("maplayer")]
     for lid in bundled.defs:
-        assert any(s.startswith(f"./yongkang.gpkg|layername={lid}") for s in sources)
-    assert "./yongkang.gpkg|layername=zones|geometrytype=LineString" in sources
+        assert f"./yongkang_4549.gpkg|layername={lid}" in sources
+    assert "./yongkang_4549.gpkg|layername=zones_line" in sources
     assert any("type=xyz" in s and "tile.openstreetmap.org" in s for s in sources)
     ids = [m.find("id").text for m in root.iter("maplayer")]
     assert all(len(i) > 10 for i in ids)  # QGIS replaces ids of 10 characters or fewer
@@ -246,7 +245,7 @@ def test_web_downloads(tiny_app):
     assert (
         client.get("/export/project.qgz")
         .headers["Content-Disposition"]
-        .startswith('attachment; filename="project.qgz"')
+        .startswith('attachment; filename="yongkang.qgz"')
     )
     assert client.get("/export/project.zip").status_code == 200
     for url, status, param in [

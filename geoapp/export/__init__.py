@@ -2,9 +2,11 @@
 
 Every download carries a README (sources, the accuracy warning, the status vocabulary, the
 data version) and styles QGIS picks up: the GeoPackage holds each layer's QML and SLD in its
-``layer_styles`` table, a zipped shapefile holds a ``.qml`` next to every ``.shp``, and
-``project.qgz`` opens every layer of ``yongkang.gpkg`` (next to it) styled and grouped over an
-OpenStreetMap basemap.
+``layer_styles`` table, a zipped shapefile holds a ``.qml`` next to every ``.shp``, and the
+QGIS project ``yongkang_4549.qgz`` opens every table of ``yongkang_4549.gpkg`` (the GeoPackage
+of the same name, next to it) styled, labelled and grouped over an OpenStreetMap basemap. Every
+GeoPackage table and shapefile holds one geometry type (a layer mixing areas and lines gets
+``zones`` + ``zones_line``); shapes whose accuracy is ``schematic`` are drawn dashed.
 
 Coordinates are written in the order GIS software expects (x = longitude or easting, y =
 latitude or northing); the ``.prj`` / GeoPackage CRS says which CRS they are in.
@@ -38,6 +40,7 @@ from geoapp.export.frames import (
     SHAPEFILE_NAMES,
     Exporter,
     ExportError,
+    crs_suffix,
     export_columns,
     export_frame,
 )
@@ -138,12 +141,11 @@ def resolve_layers(catalog: Catalog, target: str, exporter: Exporter) -> list[st
 
 
 def download_name(target: str, fmt: str, crs: str = "EPSG:4326") -> str:
-    """The file name of a download, e.g. ``parks_4549.shp.zip``, ``yongkang.gpkg``, ``project.qgz``."""
+    """The file name of a download, e.g. ``parks_4549.shp.zip``, ``yongkang_4549.gpkg``, and
+    ``yongkang_4549.qgz`` — the project shares its name with the GeoPackage it opens."""
     exporter = get_exporter(fmt)
-    if exporter.write is _write_qgz:
-        return "project.qgz"
     base = ALL_NAME if target == "all" else target
-    suffix = "" if parse_crs(crs) == "EPSG:4326" else "_" + parse_crs(crs).split(":")[1]
+    suffix = crs_suffix(crs)
     if exporter.write is _write_qgis_bundle:
         return f"{base}_qgis{suffix}.zip"
     return f"{base}{suffix}{exporter.extension}"

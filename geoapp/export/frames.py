@@ -19,8 +19,6 @@ from geoapp.versions import VERSION_FIELD, version_book
 
 #: The CRSs every multi-CRS format offers.
 EXPORT_CRSS = ("EPSG:4326", "EPSG:4490", "EPSG:4549")
-#: The file name of the GeoPackage that project.qgz opens (it sits next to the project).
-PROJECT_GPKG = "yongkang.gpkg"
 #: What "all" is called in file names.
 ALL_NAME = "yongkang"
 OSM_XYZ = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -114,9 +112,36 @@ def _families(layer: LayerDef) -> list[str]:
 
 
 def _geometry_type(frame: gpd.GeoDataFrame, layer: LayerDef) -> str:
-    """The OGR geometry type to declare: the one type present, else Unknown (GEOMETRY)."""
+    """The OGR geometry type to declare: the one type present, Multi… when single and multi
+    parts of one family mix, else Unknown (GEOMETRY)."""
     types = set(frame.geom_type.dropna()) if len(frame) else {layer.geometry_types[0]}
+    if len(types) == 2 and {t.removeprefix("Multi") for t in types} == {min(types, key=len)}:
+        return max(types, key=len)
     return types.pop() if len(types) == 1 else "Unknown"
+
+
+def crs_suffix(crs: str) -> str:
+    """What a file name says about its CRS: '' for WGS84, '_4549' for EPSG:4549."""
+    name = parse_crs(crs)
+    return "" if name in ("EPSG:4326", "OGC:CRS84") else "_" + name.split(":")[1]
+
+
+def project_name(crs: str) -> str:
+    """The stem the QGIS project and its GeoPackage share, e.g. 'yongkang_4549'."""
+    return f"{ALL_NAME}{crs_suffix(crs)}"
+
+
+def family_tables(layer: LayerDef) -> list[tuple[str, str]]:
+    """(table, family) per geometry family: the first keeps the layer id, others get a suffix,
+    so that every table holds one geometry type (zones: areas in 'zones', the axis in
+    'zones_line')."""
+    families = _families(layer)
+    return [(layer.id if i == 0 else f"{layer.id}_{f}", f) for i, f in enumerate(families)]
+
+
+def family_frame(frame: gpd.GeoDataFrame, family: str) -> gpd.GeoDataFrame:
+    """The rows of ``frame`` whose geometry is of ``family`` (point, line, polygon)."""
+    return frame[frame.geom_type.map(FAMILIES) == family]
 
 
 def _zip(path: Path) -> zipfile.ZipFile:

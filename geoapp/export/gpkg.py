@@ -11,6 +11,8 @@ from geoapp.catalog import Catalog
 from geoapp.export.frames import (
     _geometry_type,
     export_frame,
+    family_frame,
+    family_tables,
 )
 from geoapp.export.readme import (
     readme_text,
@@ -24,21 +26,26 @@ from geoapp.status import accuracy_note
 
 
 def _write_gpkg(catalog: Catalog, layer_ids: list[str], crs: str, path: Path) -> None:
-    """Every layer with status joined, its QML + SLD as default style, and a readme table."""
+    """Every layer with status joined, one table per geometry family (QGIS wants one type per
+    layer), its QML + SLD as default style, and a readme table."""
     styles = []
     for lid in layer_ids:
         layer = catalog.defs[lid]
         frame = export_frame(catalog, lid, crs)
-        pyogrio.write_dataframe(
-            frame, path, layer=lid, driver="GPKG", geometry_type=_geometry_type(frame, layer),
-            promote_to_multi=False,
-            layer_options={
-                "GEOMETRY_NAME": "geom", "FID": "fid",
-                "IDENTIFIER": f"{layer.title_for('zh')} {layer.title_for('en')}",
-                "DESCRIPTION": f"{layer.description_for('zh')} — {accuracy_note('schematic')}",
-            },
-        )  # fmt: skip
-        styles.append(_style_row(layer))
+        for table, family in family_tables(layer):
+            part = family_frame(frame, family)
+            kind = _geometry_type(part, layer) if len(part) else _FAMILY_TYPE[family]
+            title = f"{layer.title_for('zh')} {layer.title_for('en')}"
+            pyogrio.write_dataframe(
+                part, path, layer=table, driver="GPKG", geometry_type=kind,
+                promote_to_multi=kind.startswith("Multi"),
+                layer_options={
+                    "GEOMETRY_NAME": "geom", "FID": "fid",
+                    "IDENTIFIER": title if table == lid else f"{title} ({family})",
+                    "DESCRIPTION": f"{layer.description_for('zh')} — {accuracy_note('schematic')}",
+                },
+            )  # fmt: skip
+            styles.append(_style_row(layer, table, family))
     pyogrio.write_dataframe(
         pd.DataFrame(styles), path, layer="layer_styles", driver="GPKG", layer_options={"FID": "id"}
     )
@@ -46,6 +53,7 @@ def _write_gpkg(catalog: Catalog, layer_ids: list[str], crs: str, path: Path) ->
     pyogrio.write_dataframe(pd.DataFrame({"line": readme}), path, layer="readme", driver="GPKG")
 
 
+_FAMILY_TYPE = {"point": "Point", "line": "LineString", "polygon": "Polygon"}
 _GPKG_NOTES = (
     "每个图层的默认样式保存在 layer_styles 表中，QGIS 打开即带样式 / each layer's default style is in "
     "the layer_styles table: QGIS opens it styled.",
@@ -53,16 +61,16 @@ _GPKG_NOTES = (
 )
 
 
-def _style_row(layer: LayerDef) -> dict:
-    """One row of the QGIS ``layer_styles`` table (the layer's default style)."""
+def _style_row(layer: LayerDef, table: str, family: str) -> dict:
+    """One row of the QGIS ``layer_styles`` table (a table's default style)."""
     return {
         "f_table_catalog": "",
         "f_table_schema": "",
-        "f_table_name": layer.id,
+        "f_table_name": table,
         "f_geometry_column": "geom",
-        "styleName": layer.id,
-        "styleQML": layer_qml(layer),
-        "styleSLD": layer_sld(layer),
+        "styleName": table,
+        "styleQML": layer_qml(layer, [family]),
+        "styleSLD": layer_sld(layer, [family]),
         "useAsDefault": True,
         "description": f"{layer.title_for('zh')} / {layer.title_for('en')}",
         "owner": "geoapp",

@@ -14,10 +14,10 @@ from geoapp.catalog import Catalog
 from geoapp.export.frames import (
     ALL_NAME,
     OSM_XYZ,
-    PROJECT_GPKG,
-    _families,
     _zip,
     export_columns,
+    family_tables,
+    project_name,
 )
 from geoapp.export.gpkg import (
     _GPKG_NOTES,
@@ -44,29 +44,31 @@ def _srs(parent: ET.Element, crs: str) -> None:
     ET.SubElement(srs, "geographicflag").text = "true" if c.is_geographic else "false"
 
 
-def _project_layers(catalog: Catalog) -> list[tuple[str, str, str, str]]:
-    """(QGIS layer id, layer id, family, name) per layer and family, top of the map first."""
+def _project_layers(catalog: Catalog) -> list[tuple[str, str, str, str, str]]:
+    """(QGIS layer id, layer id, table, family, name) per GeoPackage table, top of the map first."""
     out = []
     for layer in sorted(catalog.defs.values(), key=lambda d: -d.order):
-        families = _families(layer)
-        for family in families:
+        tables = family_tables(layer)
+        for table, family in tables:
             name = f"{layer.title_for('zh')} {layer.title_for('en')}"
-            if len(families) > 1:
-                name += f" ({family})"
-            out.append((f"yk_{layer.id}_{family}", layer.id, family, name))  # QGIS wants > 10 chars
+            if len(tables) > 1:
+                name += f" ({_FAMILY_LABEL[family]})"
+            out.append((f"yk_{table}_{family}", layer.id, table, family, name))  # > 10 chars
     return out
 
 
-_OGR_FILTER = {"point": "Point", "line": "LineString", "polygon": "Polygon"}
+_FAMILY_LABEL = {"point": "点 points", "line": "线 lines", "polygon": "面 areas"}
 
 
-def _maplayer(catalog: Catalog, qid: str, lid: str, family: str, name: str, crs: str):
+def _maplayer(catalog: Catalog, ids: tuple[str, str, str, str, str], crs: str):
+    """A project layer reading one table of the GeoPackage next to the project."""
+    qid, lid, table, family, name = ids
     layer = catalog.defs[lid]
-    source = f"./{PROJECT_GPKG}|layername={lid}"
-    if len(_families(layer)) > 1:
-        source += f"|geometrytype={_OGR_FILTER[family]}"
+    source = f"./{project_name(crs)}.gpkg|layername={table}"
     geometry = {"point": "Point", "line": "Line", "polygon": "Polygon"}[family]
-    ml = ET.Element("maplayer", type="vector", geometry=geometry, autoRefreshEnabled="0")
+    ml = ET.Element(
+        "maplayer", type="vector", geometry=geometry, autoRefreshEnabled="0", labelsEnabled="1"
+    )
     ET.SubElement(ml, "id").text = qid
     ET.SubElement(ml, "datasource").text = source
     ET.SubElement(ml, "layername").text = name
@@ -77,7 +79,7 @@ def _maplayer(catalog: Catalog, qid: str, lid: str, family: str, name: str, crs:
     ET.SubElement(ml, "provider", encoding="UTF-8").text = "ogr"
     fields = {c: c for c in export_columns(layer)}
     ml.append(_renderer(layer, [family], fields))
-    ml.extend(_layer_extras(layer, fields))
+    ml.extend(_layer_extras(layer, fields, family))
     return ml, source
 
 
@@ -102,7 +104,8 @@ def _tree_layer(group: ET.Element, qid: str, name: str, source: str, provider: s
 
 
 def project_qgs(catalog: Catalog, crs: str = "EPSG:4326") -> str:
-    """The QGIS project (.qgs XML): every layer of yongkang.gpkg, styled, grouped, over OSM."""
+    """The QGIS project (.qgs XML): every table of the GeoPackage of the same name (e.g.
+    yongkang_4549.gpkg), styled and labelled, grouped, over OSM."""
     root = ET.Element("qgis", projectname="永康规划一张图 Yongkang planning map", version="3.22.0")
     ET.SubElement(root, "homePath", path="")
     ET.SubElement(root, "title").text = "永康规划一张图 Yongkang planning map"
@@ -117,9 +120,10 @@ def project_qgs(catalog: Catalog, crs: str = "EPSG:4326") -> str:
         tree, "layer-tree-group", name="底图 Basemap", checked="Qt::Checked", expanded="1"
     )
     layers = ET.SubElement(root, "projectlayers")
-    for qid, lid, family, name in _project_layers(catalog):
-        ml, source = _maplayer(catalog, qid, lid, family, name, crs)
+    for ids in _project_layers(catalog):
+        ml, source = _maplayer(catalog, ids, crs)
         layers.append(ml)
+        qid, lid, _, _, name = ids
         _tree_layer(groups[catalog.defs[lid].has_status], qid, name, source, "ogr")
     layers.append(_basemap_layer())
     _tree_layer(base, "yk_osm_basemap", "OpenStreetMap", "", "wms")
@@ -163,18 +167,19 @@ def _project_properties(root: ET.Element, catalog: Catalog, crs: str) -> None:
 
 
 def _write_qgz(catalog: Catalog, layer_ids: list[str], crs: str, path: Path) -> None:
-    """project.qgz: opens every layer of yongkang.gpkg, which must sit next to it."""
+    """The project (e.g. yongkang_4549.qgz): opens yongkang_4549.gpkg, which sits next to it."""
     with _zip(path) as zf:
-        zf.writestr("project.qgs", project_qgs(catalog, crs))
+        zf.writestr(f"{project_name(crs)}.qgs", project_qgs(catalog, crs))
 
 
 def _write_qgis_bundle(catalog: Catalog, layer_ids: list[str], crs: str, path: Path) -> None:
-    """A zip to unpack and double-click: project.qgz, yongkang.gpkg and README.txt."""
+    """A zip to unpack and double-click: the project, the GeoPackage of the same name, README."""
+    name = project_name(crs)
     with tempfile.TemporaryDirectory() as tmp, _zip(path) as zf:
-        gpkg, qgz = Path(tmp) / PROJECT_GPKG, Path(tmp) / "project.qgz"
+        gpkg, qgz = Path(tmp) / f"{name}.gpkg", Path(tmp) / f"{name}.qgz"
         _write_gpkg(catalog, layer_ids, crs, gpkg)
         _write_qgz(catalog, layer_ids, crs, qgz)
-        zf.write(qgz, f"{ALL_NAME}/project.qgz")
-        zf.write(gpkg, f"{ALL_NAME}/{PROJECT_GPKG}")
-        notes = ("解压后双击 project.qgz / unzip, then open project.qgz in QGIS.",) + _GPKG_NOTES
+        zf.write(qgz, f"{ALL_NAME}/{name}.qgz")
+        zf.write(gpkg, f"{ALL_NAME}/{name}.gpkg")
+        notes = (f"解压后双击 {name}.qgz / unzip, then open {name}.qgz in QGIS.",) + _GPKG_NOTES
         zf.writestr(f"{ALL_NAME}/README.txt", readme_text(catalog, layer_ids, "qgis", crs, notes))

@@ -36,7 +36,9 @@ def symbology(layer: LayerDef) -> tuple[str | None, list[Category]]:
         cats = [Category(s.code, f"{s.zh} {s.en}", s.color, weight) for s in STATUSES]
         none_color = style.get("context_color", CONTEXT_COLOR)
         none_width = float(style.get("context_weight", weight))
-        return "status", cats + [Category("", "无项目 no project", none_color, none_width)]
+        ctx = style.get("context_label") or {"zh": "无项目", "en": "no project"}
+        none = Category("", f"{ctx['zh']} {ctx['en']}", none_color, none_width)
+        return "status", cats + [none]
     colors = style.get("colors") or {}
     field = next((f for f in layer.fields if f.values and set(colors) <= set(f.values)), None)
     if colors and field is not None:
@@ -79,6 +81,29 @@ def _symbol_props(layer: LayerDef, family: str, cat: Category) -> tuple[str, str
     }  # fmt: skip
 
 
+#: The accuracy that means "not verified": such shapes are drawn dashed, as on the web map.
+UNVERIFIED = "schematic"
+
+
+def dash_expression(layer: LayerDef) -> str:
+    """The QGIS expression giving a shape's stroke style: dashed while it is unverified."""
+    base = "dash" if layer.style.get("dash") else "solid"
+    return f"CASE WHEN \"accuracy\" = '{UNVERIFIED}' THEN 'dash' ELSE '{base}' END"
+
+
+def _data_defined(parent: ET.Element, properties: dict[str, str]) -> None:
+    """QGIS data-defined properties (name → expression) of a symbol layer."""
+    ddp = ET.SubElement(ET.SubElement(parent, "data_defined_properties"), "Option", type="Map")
+    ET.SubElement(ddp, "Option", name="name", value="", type="QString")
+    props = ET.SubElement(ddp, "Option", name="properties", type="Map")
+    for key, expression in properties.items():
+        p = ET.SubElement(props, "Option", name=key, type="Map")
+        ET.SubElement(p, "Option", name="active", value="true", type="bool")
+        ET.SubElement(p, "Option", name="expression", value=expression, type="QString")
+        ET.SubElement(p, "Option", name="type", value="3", type="int")  # an expression
+    ET.SubElement(ddp, "Option", name="type", value="collection", type="QString")
+
+
 def _symbol(parent: ET.Element, name: str, layer: LayerDef, family: str, cat: Category) -> None:
     kind, cls, props = _symbol_props(layer, family, cat)
     sym = ET.SubElement(
@@ -87,6 +112,8 @@ def _symbol(parent: ET.Element, name: str, layer: LayerDef, family: str, cat: Ca
     sl = ET.SubElement(sym, "layer", {"class": cls, "enabled": "1", "locked": "0", "pass": "0"})
     for k, v in props.items():
         ET.SubElement(sl, "prop", k=k, v=v)
+    if family != "point":  # unverified shapes dashed (QGIS: the stroke style property)
+        _data_defined(sl, {"outlineStyle": dash_expression(layer)})
 
 
 def _quote_field(name: str) -> str:
@@ -144,8 +171,34 @@ def _rule_renderer(layer, families, col, cats) -> ET.Element:
     return r
 
 
-def _layer_extras(layer: LayerDef, fields: dict[str, str]) -> list[ET.Element]:
-    """Field aliases (Chinese labels) and the display expression (the name)."""
+#: QGIS label placement per geometry family: around the point, curved along the line, over
+#: the polygon's centroid.
+_PLACEMENT = {"point": "6", "line": "3", "polygon": "1"}
+
+
+def _labeling(layer: LayerDef, fields: dict[str, str], family: str) -> ET.Element:
+    """QGIS labels: the feature's Chinese name, dark text with a white halo, as on the web map."""
+    labeling = ET.Element("labeling", type="simple")
+    settings = ET.SubElement(labeling, "settings", calloutType="simple")
+    text = ET.SubElement(
+        settings, "text-style", fieldName=fields.get("name", "name"), isExpression="0",
+        fontFamily="Noto Sans CJK SC", fontSize="9", fontSizeUnit="Point",
+        textColor="33,37,41,255", textOpacity="1", namedStyle="Regular",
+    )  # fmt: skip
+    ET.SubElement(text, "text-buffer", bufferDraw="1", bufferSize="1", bufferSizeUnits="MM",
+                  bufferColor="255,255,255,255", bufferOpacity="0.9")  # fmt: skip
+    ET.SubElement(settings, "text-format", wrapChar="", multilineAlign="1")
+    ET.SubElement(settings, "placement", placement=_PLACEMENT[family], dist="1",
+                  placementFlags="10", repeatDistance="0", overrunDistance="0")  # fmt: skip
+    ET.SubElement(settings, "rendering", obstacle="1", displayAll="0", labelPerPart="0",
+                  mergeLines="1", minFeatureSize="0", scaleVisibility="0", drawLabels="1")  # fmt: skip
+    return labeling
+
+
+def _layer_extras(
+    layer: LayerDef, fields: dict[str, str], family: str | None = None
+) -> list[ET.Element]:
+    """Field aliases (Chinese labels), the display expression (the name) and name labels."""
     aliases = ET.Element("aliases")
     for i, f in enumerate(layer.all_fields):
         if f.name in fields:
@@ -154,7 +207,7 @@ def _layer_extras(layer: LayerDef, fields: dict[str, str]) -> list[ET.Element]:
             )
     preview = ET.Element("previewExpression")
     preview.text = _quote_field(fields.get("name", "name"))
-    return [aliases, preview]
+    return [aliases, preview, _labeling(layer, fields, family or _families(layer)[0])]
 
 
 def layer_qml(layer: LayerDef, families: list[str] | None = None, fields=None) -> str:
@@ -168,9 +221,12 @@ def layer_qml(layer: LayerDef, families: list[str] | None = None, fields=None) -
     """
     families = families or _families(layer)
     fields = fields or {c: c for c in export_columns(layer)}
-    root = ET.Element("qgis", version="3.22.0", styleCategories="Symbology|Fields|MapTips")
+    root = ET.Element(
+        "qgis", version="3.22.0", styleCategories="Symbology|Labeling|Fields|MapTips",
+        labelsEnabled="1",
+    )  # fmt: skip
     root.append(_renderer(layer, families, fields))
-    root.extend(_layer_extras(layer, fields))
+    root.extend(_layer_extras(layer, fields, families[0]))
     if len(families) == 1:  # QGIS refuses a style of another geometry type; mixed: unknown
         gt = ET.SubElement(root, "layerGeometryType")
         gt.text = str(["point", "line", "polygon"].index(families[0]))
@@ -191,7 +247,8 @@ _SLD_NS = {
 
 
 def layer_sld(layer: LayerDef, families: list[str] | None = None, fields=None) -> str:
-    """The same style as SLD 1.1 (for GeoServer, and QGIS 'Load style' from SLD)."""
+    """The same style as SLD 1.1 (for GeoServer, and QGIS 'Load style' from SLD): a rule per
+    category and accuracy (unverified shapes dashed), and a label rule with the name."""
     families = families or _families(layer)
     fields = fields or {c: c for c in export_columns(layer)}
     attr, cats = symbology(layer)
@@ -203,25 +260,66 @@ def layer_sld(layer: LayerDef, families: list[str] | None = None, fields=None) -
     ET.SubElement(user, "se:Name").text = layer.id
     fts = ET.SubElement(user, "se:FeatureTypeStyle")
     for cat in cats:
-        rule = ET.SubElement(fts, "se:Rule")
-        ET.SubElement(rule, "se:Name").text = cat.label
-        ET.SubElement(ET.SubElement(rule, "se:Description"), "se:Title").text = cat.label
-        if col and cat.value:
-            eq = ET.SubElement(ET.SubElement(rule, "ogc:Filter"), "ogc:PropertyIsEqualTo")
-            ET.SubElement(eq, "ogc:PropertyName").text = col
-            ET.SubElement(eq, "ogc:Literal").text = cat.value
-        elif col:
-            ET.SubElement(rule, "se:ElseFilter")
-        for family in families:
-            _sld_symbolizer(rule, layer, family, cat)
+        for unverified in (False, True):
+            rule = ET.SubElement(fts, "se:Rule")
+            label = cat.label + (" (示意 schematic)" if unverified else "")
+            ET.SubElement(rule, "se:Name").text = label
+            ET.SubElement(ET.SubElement(rule, "se:Description"), "se:Title").text = label
+            _sld_filter(ET.SubElement(rule, "ogc:Filter"), col, cat, unverified)
+            for family in families:
+                _sld_symbolizer(rule, layer, family, cat, unverified)
+    _sld_label_rule(fts, fields.get("name", "name"), families[0])
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _sld_equal(parent: ET.Element, name: str, value: str, tag: str = "PropertyIsEqualTo") -> None:
+    cmp = ET.SubElement(parent, f"ogc:{tag}")
+    ET.SubElement(cmp, "ogc:PropertyName").text = name
+    ET.SubElement(cmp, "ogc:Literal").text = value
+
+
+def _sld_filter(parent: ET.Element, col: str | None, cat: Category, unverified: bool) -> None:
+    """The category (its value; '' = no value) and the accuracy (schematic or not), ANDed."""
+    both = ET.SubElement(parent, "ogc:And") if col else parent
+    if col and cat.value:
+        _sld_equal(both, col, cat.value)
+    elif col:
+        either = ET.SubElement(both, "ogc:Or")
+        ET.SubElement(ET.SubElement(either, "ogc:PropertyIsNull"), "ogc:PropertyName").text = col
+        _sld_equal(either, col, "")
+    tag = "PropertyIsEqualTo" if unverified else "PropertyIsNotEqualTo"
+    _sld_equal(both, "accuracy", UNVERIFIED, tag)
+
+
+def _sld_label_rule(fts: ET.Element, name_col: str, family: str) -> None:
+    """A rule that labels every feature with its name (a white halo, along lines)."""
+    rule = ET.SubElement(fts, "se:Rule")
+    ET.SubElement(rule, "se:Name").text = "名称 name"
+    text = ET.SubElement(rule, "se:TextSymbolizer")
+    ET.SubElement(ET.SubElement(text, "se:Label"), "ogc:PropertyName").text = name_col
+    font = ET.SubElement(text, "se:Font")
+    _svg(font, "font-family", "Noto Sans CJK SC")
+    _svg(font, "font-size", "12")
+    placement = ET.SubElement(text, "se:LabelPlacement")
+    if family == "line":
+        ET.SubElement(
+            ET.SubElement(placement, "se:LinePlacement"), "se:GeneralizeLine"
+        ).text = "true"
+    else:
+        ET.SubElement(placement, "se:PointPlacement")
+    halo = ET.SubElement(text, "se:Halo")
+    ET.SubElement(halo, "se:Radius").text = "1.5"
+    _svg(ET.SubElement(halo, "se:Fill"), "fill", "#ffffff")
+    _svg(ET.SubElement(text, "se:Fill"), "fill", "#212529")
 
 
 def _svg(parent: ET.Element, name: str, value: str) -> None:
     ET.SubElement(parent, "se:SvgParameter", name=name).text = value
 
 
-def _sld_symbolizer(rule: ET.Element, layer: LayerDef, family: str, cat: Category) -> None:
+def _sld_symbolizer(
+    rule: ET.Element, layer: LayerDef, family: str, cat: Category, unverified: bool = False
+) -> None:
     style = layer.style
     width = f"{cat.width:g}"
     if family == "point":
@@ -242,5 +340,5 @@ def _sld_symbolizer(rule: ET.Element, layer: LayerDef, family: str, cat: Categor
     _svg(stroke, "stroke", cat.color)
     _svg(stroke, "stroke-opacity", f"{float(style.get('opacity', 1.0)):g}")
     _svg(stroke, "stroke-width", width)
-    if style.get("dash"):
-        _svg(stroke, "stroke-dasharray", str(style["dash"]))
+    if style.get("dash") or unverified:
+        _svg(stroke, "stroke-dasharray", str(style.get("dash") or "6 4"))

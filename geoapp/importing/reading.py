@@ -71,8 +71,9 @@ def _shapefile_encoding(shp: Path, encoding: str | None) -> str | None:
     return "UTF-8"
 
 
-def _choose_layer(path: Path, layer: LayerDef) -> str | None:
-    """The layer of a multi-layer file to read: the one named like ours, or the only spatial one."""
+def _choose_layers(path: Path, layer: LayerDef) -> list[str]:
+    """The layers of a multi-layer file to read: the one named like ours (with its tables per
+    geometry family, e.g. zones + zones_line), or the only spatial one."""
     found = [(str(n), g) for n, g in pyogrio.list_layers(path)]
     spatial = [n for n, g in found if g is not None]
     names = {
@@ -81,11 +82,12 @@ def _choose_layer(path: Path, layer: LayerDef) -> str | None:
         layer.title_for("en"),
         f"{layer.title_for('zh')} {layer.title_for('en')}",
     }
-    for n in spatial:
-        if n in names:
-            return n
+    mine = [n for n in spatial if n in names]
+    if mine:
+        parts = [f"{layer.id}_{f}" for f in ("point", "line", "polygon")]
+        return mine[:1] + [n for n in spatial if n in parts]
     if len(spatial) == 1:
-        return spatial[0]
+        return spatial
     raise ImportFailed(
         f"{path.name} holds several layers ({', '.join(spatial) or 'none with geometry'}); "
         f"none is '{layer.id}': name the layer '{layer.id}' or send it alone"
@@ -130,9 +132,14 @@ def _read_one(path: Path, layer: LayerDef, opts: dict[str, Any], limits: ImportL
 def _read_frame(path: Path, layer: LayerDef, kwargs: dict[str, Any], limits: ImportLimits):
     """pyogrio.read_dataframe, every failure an ImportFailed naming the file (and feature)."""
     try:
-        kwargs["layer"] = _choose_layer(path, layer)
-        limits.check_features(path.name, int(pyogrio.read_info(path, **kwargs)["features"]))
-        return pyogrio.read_dataframe(path, **kwargs)
+        frames = []
+        for table in _choose_layers(path, layer):
+            kwargs["layer"] = table
+            limits.check_features(path.name, int(pyogrio.read_info(path, **kwargs)["features"]))
+            frames.append(pyogrio.read_dataframe(path, **kwargs))
+        if len(frames) == 1:
+            return frames[0]
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
     except ImportFailed:
         raise
     except _READ_ERRORS as exc:
