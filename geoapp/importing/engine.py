@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from geoapp.catalog import validate
-from geoapp.files import write_atomic
+from geoapp.files import staged_data, write_atomic
 from geoapp.importing.diff import LayerDiff, diff_layers, records, same_shape
 from geoapp.importing.encoding import check_garbled
 from geoapp.importing.limits import ImportConflict, ImportFailed, ImportLimits, Progress
@@ -128,17 +128,7 @@ def _check(text: str, layer: LayerDef, city, source: Path):
 
 def _staged_problems(data_dir: Path, layers_dir: Path, layer_id: str, text: str) -> list[Problem]:
     """Validate the whole catalog with the new layer in place, in a staging copy of links."""
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / "data"
-        staged.mkdir()
-        for entry in data_dir.iterdir():
-            if entry.name != "geojson":
-                (staged / entry.name).symlink_to(entry.resolve())
-        (staged / "geojson").mkdir()
-        for entry in (data_dir / "geojson").iterdir():
-            if entry.name != f"{layer_id}.geojson":
-                (staged / "geojson" / entry.name).symlink_to(entry.resolve())
-        (staged / "geojson" / f"{layer_id}.geojson").write_text(text, "utf-8")
+    with staged_data(data_dir, {f"geojson/{layer_id}.geojson": text}) as staged:
         _, problems = validate(staged, layers_dir)
     return problems
 
