@@ -44,6 +44,9 @@ from geoapp.catalog import JOIN_COLUMNS, Catalog
 from geoapp.coords import axis_order_is_latlon, parse_crs, to_crs, transform_coords
 from geoapp.errors import BadParameter, NotFound
 from geoapp.layers import LayerDef
+from geoapp.ogc_filter import CONFORMANCE as FILTER_CONFORMANCE
+from geoapp.ogc_filter import PARAMS as FILTER_PARAMS
+from geoapp.ogc_filter import Refinement, refine_rows
 from geoapp.params import choices, parse_status, shown
 from geoapp.status import STATUS, accuracy_note
 
@@ -63,6 +66,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     *tiles.CONFORMANCE,
+    *FILTER_CONFORMANCE,
 ]
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -232,7 +236,8 @@ def landing(base: str) -> dict[str, Any]:
 
 
 def conformance() -> dict[str, list[str]]:
-    """The conformance classes implemented: Part 1 core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS."""
+    """The conformance classes implemented: Part 1 core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS;
+    Part 3 queryables and CQL2 filters."""
     return {"conformsTo": list(CONFORMANCE)}
 
 
@@ -287,9 +292,27 @@ def queryables(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
         "$id": f"{base}/collections/{layer_id}/queryables",
         "type": "object",
         "title": f"{layer.title_for('zh')} {layer.title_for('en')}",
-        "properties": {name: _property_schema(layer, name) for name in queryable_names(layer)},
+        "properties": {
+            **{name: _property_schema(layer, name) for name in queryable_names(layer)},
+            "geometry": {
+                "title": "几何 Geometry (CQL2 S_INTERSECTS…, WGS84)",
+                "format": geometry_format(layer),
+            },
+        },
         "additionalProperties": False,
     }
+
+
+def geometry_format(layer: LayerDef) -> str:
+    """The Part 3 JSON Schema format of a layer's geometry ('geometry-polygon-or-multipolygon')."""
+    kinds = {t.removeprefix("Multi").lower() for t in layer.geometry_types}
+    if len(kinds) > 1:
+        return "geometry-any"
+    (kind,) = kinds
+    types = set(layer.geometry_types)
+    if len(types) == 2:
+        return f"geometry-{kind}-or-multi{kind}"
+    return f"geometry-{types.pop().lower()}"
 
 
 def queryable_names(layer: LayerDef) -> list[str]:
@@ -327,6 +350,7 @@ class ItemsQuery:
     bbox_crs: str = "OGC:CRS84"
     crs: str = "OGC:CRS84"
     filters: Mapping[str, str] = field(default_factory=dict)
+    refine: Refinement = field(default_factory=Refinement)
 
     def args(self, **changes: Any) -> dict[str, str]:
         """The query as URL parameters (for self/next/prev links)."""
@@ -338,7 +362,7 @@ class ItemsQuery:
                 out["bbox-crs"] = crs_uri(q["bbox_crs"])
         if q["crs"] != "OGC:CRS84":
             out["crs"] = crs_uri(q["crs"])
-        return {**out, **dict(q["filters"])}
+        return {**out, **dict(q["filters"]), **q["refine"].args()}
 
 
 @dataclass(frozen=True)
@@ -390,12 +414,15 @@ def matching_rows(catalog: Catalog, layer_id: str, query: ItemsQuery) -> list[in
         box = bbox_to_wgs84(query.bbox, query.bbox_crs)
         rows = sorted(h.row for h in catalog.index.bbox(*box, layers=[layer_id]))
     filters = list(query.filters.items())
-    if not filters:
-        return list(rows)
-    return [
+    rows = [
         i for i in rows
         if all(_text(st.ids[i] if k == "id" else st.properties[i].get(k)) == v for k, v in filters)
     ]  # fmt: skip
+    if query.refine == Refinement():
+        return rows
+    values = [{"id": fid, **p} for fid, p in zip(st.ids, st.properties, strict=True)]
+    names = queryable_names(st.layer)
+    return refine_rows(rows, catalog.layers[layer_id], values, query.refine, names)
 
 
 def _text(value: Any) -> str | None:
@@ -414,7 +441,7 @@ def items(catalog: Catalog, layer_id: str, query: ItemsQuery, base: str) -> Page
     """
     st = store(catalog, layer_id)
     key = (base, query.limit, query.offset, query.bbox, query.bbox_crs, query.crs,
-           tuple(sorted(query.filters.items())))  # fmt: skip
+           tuple(sorted(query.filters.items())), query.refine)  # fmt: skip
     rest = st.pages.get(key)
     if rest is None:
         rest = _page_body(catalog, st, query, base)
@@ -450,8 +477,21 @@ def _page_body(catalog: Catalog, st: LayerStore, query: ItemsQuery, base: str) -
         prev = query.args(offset=max(0, query.offset - query.limit))
         links.append(_link(_url(url, prev, "json"), "prev", GEOJSON, "上一页 Previous page"))
     meta = {"numberMatched": len(rows), "numberReturned": len(page), "links": links}
-    features = b",".join(encoded[i] for i in page)
+    if query.refine.reshapes:
+        features = b",".join(_reshaped(st, encoded[i], query.refine) for i in page)
+    else:
+        features = b",".join(encoded[i] for i in page)
     return orjson.dumps(meta)[1:-1] + b',"features":[' + features + b"]}"
+
+
+def _reshaped(st: LayerStore, encoded: bytes, refine: Refinement) -> bytes:
+    """A feature with only the chosen properties and/or without its geometry."""
+    doc = orjson.loads(encoded)
+    if refine.properties is not None:
+        doc["properties"] = {k: v for k, v in doc["properties"].items() if k in refine.properties}
+    if refine.skip_geometry:
+        doc["geometry"] = None
+    return orjson.dumps(doc)
 
 
 def _url(url: str, args: Mapping[str, str], f: str) -> str:
@@ -504,6 +544,13 @@ def _components(max_limit: int, default_limit: int) -> dict[str, Any]:
             "bbox-crs": _param("bbox-crs", "query", "bbox 的坐标系 CRS of bbox", crs),
             "crs": _param("crs", "query", "输出坐标系 CRS of the response", crs),
             "featureId": _param("featureId", "path", "要素编号 Feature id", {"type": "string"}),
+            "filter": _param("filter", "query", "CQL2 筛选 CQL2 filter (text or JSON, see filter-lang)", {"type": "string"}),
+            "filter-lang": _param("filter-lang", "query", "筛选语言 Filter language", {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
+            "filter-crs": _param("filter-crs", "query", "筛选几何的坐标系 CRS of filter geometries", {"type": "string", "format": "uri", "enum": [CRS84]}),
+            "sortby": _param("sortby", "query", "排序 Sort by: name, -name (descending), comma-separated", {"type": "string"}),
+            "properties": _param("properties", "query", "返回的属性 Properties to return, comma-separated", {"type": "string"}),
+            "skipGeometry": _param("skipGeometry", "query", "不返回几何 Leave geometries out", {"type": "boolean", "default": False}),
+            "datetime": _param("datetime", "query", "状态日期 Status date: a date or start/end (.. open)", {"type": "string"}),
         },
         "responses": {
             "error": {"description": "错误 Error", "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}}},
@@ -547,7 +594,8 @@ def openapi(catalog: Catalog, base: str, max_limit: int = 10_000, default_limit:
         paths[p] = _operation(f"{title}: collection", f"describe_{lid}", [_ref("f")], [JSON, HTML])
         paths[f"{p}/items"] = _operation(
             f"{title}: features", f"getFeatures_{lid}",
-            [_ref(n) for n in ("limit", "offset", "bbox", "bbox-crs", "crs", "f")] + filters,
+            [_ref(n) for n in ("limit", "offset", "bbox", "bbox-crs", "crs", "f", *FILTER_PARAMS)]
+            + filters,
             [GEOJSON, HTML],
         )  # fmt: skip
         paths[f"{p}/items/{{featureId}}"] = _operation(

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from geoapp import ogc
+from geoapp import ogc, ogc_filter
 from geoapp.errors import BadParameter
 from geoapp.params import WORLD, parse_bbox, parse_limit_offset, shown
 from geoapp.web.state import get_catalog
@@ -130,7 +130,9 @@ def _items_query(layer) -> ogc.ItemsQuery:
     )
     bbox_crs = ogc.crs_name(args.get("bbox-crs", ogc.CRS84), "bbox-crs")
     bbox = args.get("bbox")
-    filters = {k: v for k, v in args.items() if k not in ogc.ITEMS_PARAMS}
+    filters = {
+        k: v for k, v in args.items() if k not in ogc.ITEMS_PARAMS and k not in ogc_filter.PARAMS
+    }
     return ogc.ItemsQuery(
         limit=limit,
         offset=offset,
@@ -140,4 +142,5 @@ def _items_query(layer) -> ogc.ItemsQuery:
         bbox_crs=bbox_crs,
         crs=ogc.crs_name(args.get("crs", ogc.CRS84)),
         filters=ogc.check_filters(layer, filters) if filters else {},
+        refine=ogc_filter.parse_refinement(args, ogc.queryable_names(layer)),
     )
