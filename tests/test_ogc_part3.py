@@ -190,3 +190,13 @@ def test_gdal_filters_on_the_server_with_queryables(tiny, tmp_path):
     # the equality is filtered by the server (a queryable parameter); GDAL 3.12 evaluates LIKE
     # itself (it sends CQL2 only to servers it recognises), with the same answer
     assert any("&name=%E4%B9%99" in q for q in items), items
+
+
+def test_openapi_declares_the_part3_parameters(client):
+    doc = client.get("/ogc/api").get_json()
+    params = doc["paths"]["/collections/urban_villages/items"]["get"]["parameters"]
+    refs = {p["$ref"].rsplit("/", 1)[1] for p in params if "$ref" in p}
+    assert {"filter", "filter-lang", "filter-crs", "sortby", "properties", "skipGeometry",
+            "datetime"} <= refs  # fmt: skip
+    lang = doc["components"]["parameters"]["filter-lang"]["schema"]
+    assert lang["enum"] == ["cql2-text", "cql2-json"]
