@@ -100,8 +100,12 @@ def filter_mask(frame: gpd.GeoDataFrame, node: Any, queryables: Sequence[str]) -
             "filter",
         )
     try:
-        mapping = {**{n: n for n in queryables if n in frame.columns}, GEOMETRY: frame.geometry.name}
-        mask = to_filter(frame, node, mapping, {"bbox": _bbox})
+        mapping = {
+            **{n: n for n in queryables if n in frame.columns},
+            GEOMETRY: frame.geometry.name,
+        }
+        with np.errstate(all="ignore"):  # a filter with absurd coordinates matches nothing
+            mask = to_filter(frame, node, mapping, {"bbox": _bbox})
     except Exception as exc:  # noqa: BLE001 — e.g. comparing text with a number
         raise BadParameter(f"filter cannot be evaluated: {exc}", "filter") from None
     if isinstance(mask, bool | np.bool_):
