@@ -404,3 +404,18 @@ def test_diff_says_how_far_and_warns_when_still_schematic(tiny, tmp_path, capsys
         "comes from\n"
     ) in out
     assert "feature 'uv-b' moved" not in out
+
+
+def test_ids_that_are_not_text(tiny, tmp_path, before):
+    """Found by the fuzz test: a file whose ids are all true/false crashed the loader."""
+    data, layers = tiny
+    fc = json.loads((data / "geojson" / "parks.geojson").read_text("utf-8"))
+    fc["features"][0]["properties"]["id"] = True
+    path = tmp_path / "parks.geojson"
+    path.write_text(json.dumps(fc, ensure_ascii=False), "utf-8")
+    result = prepare_import(path, "parks", data, layers)
+    assert [str(p) for p in result.problems] == [
+        "parks.geojson: feature '#1': has no 'id' (features need a stable ASCII id)",
+        "parks.geojson: feature 'True': field 'id' should be str, got True",
+    ]
+    assert snapshot(data) == before
