@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 from shapely.geometry import Point
 
@@ -53,17 +52,6 @@ class Catalog:
     version: str
     data_dir: Path
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def layer(self, layer_id: str) -> gpd.GeoDataFrame:
-        """The joined layer; ``KeyError`` for an unknown id."""
-        return self.layers[layer_id]
-
-    @cached_property
-    def features_by_id(self) -> dict[str, tuple[str, int]]:
-        """feature id → (layer id, row position)."""
-        return {
-            fid: (lid, i) for lid, gdf in self.layers.items() for i, fid in enumerate(gdf["id"])
-        }
 
     @cached_property
     def history_by_project(self) -> dict[str, list[dict[str, str]]]:
@@ -242,9 +230,3 @@ def load_catalog(data_dir: Path, layers_dir: Path) -> Catalog:
     if catalog is None:
         raise DataError(problems)
     return catalog
-
-
-def status_counts(catalog: Catalog) -> pd.DataFrame:
-    """Projects per layer and status (for ``geoapp validate`` and /progress)."""
-    projects = catalog.registry.projects
-    return projects.groupby(["layer", "status"]).size().rename("projects").reset_index()

@@ -27,19 +27,20 @@ from markupsafe import Markup, escape
 from geoapp import assets
 from geoapp.basemaps import BASEMAPS, Basemap, resolve_basemap  # noqa: F401 - re-exported
 from geoapp.catalog import Catalog
-from geoapp.coords import to_crs
 from geoapp.layers import LayerDef
-from geoapp.progress import is_overdue, unplaced
-from geoapp.sources import citation
+from geoapp.progress import unplaced
+from geoapp.query import zone_ids, zone_layer
+from geoapp.query.display import (  # the popup and display serialiser
+    display_layer,
+    name_for,
+)
 from geoapp.status import (
     CONTEXT_COLOR,
-    LOCATION_CONFIDENCE,
     OVERDUE_COLOR,
     STATUS,
     STATUSES,
-    accuracy_note,
 )
-from geoapp.texts import TEXT, embed_description, in_language, t
+from geoapp.texts import TEXT, embed_description, t
 
 #: Centre of the city outline (WGS84), used before the data says otherwise.
 CITY_CENTRE = (28.93, 120.10)
@@ -58,189 +59,6 @@ class MapOptions:
     layers: tuple[str, ...] | None = None
     features: frozenset[str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
-
-
-# ---------------------------------------------------------------------------------------------
-# display properties
-# ---------------------------------------------------------------------------------------------
-def status_label(code: str | None, lang: str) -> str:
-    """The label of a status code ('' for none)."""
-    return STATUS[code].label(lang) if code in STATUS else ""
-
-
-def _field_value(layer: LayerDef, name: str, value: Any, lang: str) -> str:
-    f = layer.field(name)
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return f.value_label(value, lang) if f else str(value)
-
-
-def popup_html(layer: LayerDef, row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Markup:
-    """The popup of one feature: name, status, target, latest source, accuracy note, link."""
-    lang = opts.lang
-    name = row["name_en"] if lang == "en" and row.get("name_en") else row["name"]
-    parts = [Markup("<div class='gp-popup'><h3>{}</h3>").format(name)]
-    if lang != "en" and row.get("name_en"):
-        parts.append(Markup("<div class='gp-en'>{}</div>").format(row["name_en"]))
-    if row.get("project_id"):
-        parts.append(_status_lines(row, catalog, opts))
-    elif layer.has_status:
-        parts.append(Markup("<p class='gp-muted'>{}</p>").format(t("no_project", lang)))
-    for fname in layer.popup:
-        if fname in (
-            "name",
-            "status",
-            "target_year",
-            "accuracy",
-            "geometry_source",
-            "location_confidence",
-        ):
-            continue
-        f = layer.field(fname)
-        value = _field_value(layer, fname, row.get(fname), lang)
-        if f and value:
-            parts.append(Markup("<div><b>{}</b>：{}</div>").format(f.label_for(lang), value))
-    parts.append(_accuracy_lines(row, lang))
-    parts.append(Markup("</div>"))
-    return Markup("").join(parts)
-
-
-def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Markup:
-    lang = opts.lang
-    status = STATUS.get(row["status"])
-    out = [
-        Markup(
-            "<div class='gp-status'><span class='gp-dot' style='background:{}'></span>"
-            "<b>{}</b>：{} <span class='gp-muted'>({}{})</span></div>"
-        ).format(
-            status.color if status else CONTEXT_COLOR,
-            t("status", lang),
-            status_label(row["status"], lang),
-            row.get("status_date") or "",
-            "，" + t("named", lang) if row["status"] == "planned" and lang != "en" else
-            (", " + t("named", lang) if row["status"] == "planned" else ""),
-        )
-    ]  # fmt: skip
-    if row.get("target_status"):
-        out.append(
-            Markup("<div><b>{}</b>：{} {}</div>").format(
-                t("target", lang),
-                row.get("target_year") or "",
-                status_label(row["target_status"], lang),
-            )
-        )
-    if is_overdue(row, opts.today):
-        out.append(Markup("<div class='gp-overdue'>{}</div>").format(t("overdue", lang)))
-    if row.get("quote"):
-        c = citation(catalog, row["source"], row["quote"])
-        title = Markup("<a href='{}' target='_top'>《{}》</a>" if c["url"] else "《{1}》").format(
-            c["url"], c["title"]
-        )
-        out.append(
-            Markup(
-                "<blockquote>“{}”<br><span class='gp-muted'>{}：{}{} {}</span></blockquote>"
-            ).format(
-                row["quote"],
-                t("source", lang),
-                title,
-                c["publication"],
-                row.get("source_date") or "",
-            )
-        )
-    out.append(
-        Markup("<a class='gp-link' href='{}{}?lang={}' target='_top'>{} →</a>").format(
-            opts.project_url, row["project_id"], lang, t("project_page", lang)
-        )
-    )
-    if opts.record_link:  # the planners' map: 记录进展 (sign-in asked for on the form)
-        out.append(
-            Markup(" <a class='gp-link' href='/projects/{}/record?lang={}'>{}</a>").format(
-                row["project_id"], lang, "Record progress" if lang == "en" else "记录进展"
-            )
-        )
-    return Markup("").join(out)
-
-
-def _accuracy_lines(row: dict[str, Any], lang: str) -> Markup:
-    out = []
-    note = accuracy_note(row.get("accuracy") or "", lang)
-    if note:
-        out.append(Markup("<div class='gp-accuracy'>⚠ {}</div>").format(note))
-    if row.get("location_confidence") == "unknown":
-        label = LOCATION_CONFIDENCE["unknown"][1 if lang == "en" else 0]
-        out.append(Markup("<div class='gp-accuracy'>⚠ {}</div>").format(label))
-    if row.get("geometry_source"):
-        note = in_language(row["geometry_source"], lang)
-        out.append(Markup("<div class='gp-muted gp-small'>{}</div>").format(note))
-    return Markup("").join(out)
-
-
-def status_steps(catalog: Catalog, project_id: str | None) -> list[list[str | None]]:
-    """[[date, status-or-None], …] at every source date: the map's 'as of' control reads it."""
-    if not project_id:
-        return []
-    from geoapp.registry import status_as_of
-
-    entries = catalog.history_by_project.get(project_id, [])
-    return [[d, status_as_of(entries, d)] for d in catalog.source_dates]
-
-
-def feature_color(layer: LayerDef, row: dict[str, Any]) -> str:
-    """The colour of a feature: its status colour, or its layer's context colour."""
-    style = layer.style
-    if row.get("status") in STATUS:
-        return STATUS[row["status"]].color
-    if "colors" in style:
-        for key in ("zone_type", "feature_kind"):
-            if row.get(key) in style["colors"]:
-                return style["colors"][row[key]]
-    if row.get("feature_kind") == "river":
-        return style.get("context_color", CONTEXT_COLOR)
-    return style.get("color", CONTEXT_COLOR)
-
-
-def display_layer(catalog: Catalog, layer_id: str, opts: MapOptions) -> dict[str, Any]:
-    """The layer as GeoJSON with only escaped display properties (and ids for the controls)."""
-    layer = catalog.defs[layer_id]
-    gdf = catalog.layers[layer_id]
-    if opts.features is not None:
-        gdf = gdf[gdf["id"].isin(opts.features)]
-    if opts.basemap.gcj02:
-        gdf = to_crs(gdf, "EPSG:4326", "gcj02")
-    zones = catalog.index.feature_zones()
-    features = []
-    for row, geom in zip(
-        gdf.drop(columns="geometry").to_dict("records"), gdf.geometry, strict=True
-    ):
-        row = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
-        name = row["name_en"] if opts.lang == "en" and row.get("name_en") else row["name"]
-        unknown = row.get("location_confidence") == "unknown"
-        tip = escape(name) + (escape(t("unverified", opts.lang)) if unknown else "")
-        props = {
-            "id": row["id"],
-            "_tip": str(tip),
-            "_label": "" if layer.city_outline else str(escape(name)),
-            "_popup": str(popup_html(layer, row, catalog, opts)),
-            "_search": str(escape(f"{row['name']} {row.get('name_en') or ''}")),
-            "_color": feature_color(layer, row),
-            "_status": row.get("status") or "",
-            "_target": row.get("target_status") or "",
-            "_overdue": bool(row.get("project_id")) and is_overdue(row, opts.today),
-            "_project": row.get("project_id") or "",
-            "_steps": status_steps(catalog, row.get("project_id")),
-            "_zones": zones.get(row["id"], []),
-            "_unknown": unknown,
-            "_river": row.get("feature_kind") == "river",
-        }
-        features.append(
-            {
-                "type": "Feature",
-                "id": row["id"],
-                "properties": props,
-                "geometry": geom.__geo_interface__,
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -437,13 +255,14 @@ def attributions(catalog: Catalog, layer_ids: Iterable[str], lang: str) -> list[
 
 def zone_options(catalog: Catalog, lang: str) -> list[dict[str, str]]:
     """The zones a user can filter by."""
-    if "zones" not in catalog.layers:
+    lid = zone_layer(catalog.defs)
+    if lid is None:
         return []
-    gdf = catalog.layers["zones"]
+    zones = set(zone_ids(catalog))
     return [
-        {"id": r["id"], "label": r["name_en"] if lang == "en" else r["name"]}
-        for r in gdf.to_dict("records")
-        if r.get("zone_type") != "axis"
+        {"id": r["id"], "label": name_for(r, lang)}
+        for r in catalog.layers[lid].to_dict("records")
+        if r["id"] in zones
     ]
 
 
@@ -466,10 +285,15 @@ def after_leaflet(
     m.default_css = [*m.default_css, *((f"geoapp:{p}", url(p)) for p in css)]
 
 
+def outline_layers(catalog: Catalog) -> list[str]:
+    """The layers whose definition says ``city_outline`` (the city boundary)."""
+    return [lid for lid, d in catalog.defs.items() if d.city_outline]
+
+
 def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
     """The planners' map: every layer, status colours, legend, search, filters, 'as of'."""
     layer_ids = list(opts.layers or catalog.defs)
-    bounds = layer_bounds(catalog, ["boundary"] if "boundary" in catalog.defs else layer_ids)
+    bounds = layer_bounds(catalog, outline_layers(catalog) or layer_ids)
     m = base_map(opts, bounds)
     groups: dict[str, list] = {t("projects", opts.lang): [], t("context", opts.lang): []}
     layer_vars = {}
@@ -516,8 +340,8 @@ def project_map(catalog: Catalog, project_id: str, opts: MapOptions) -> folium.M
     bounds = layer_bounds(catalog, [project["layer"]], fids)
     m = base_map(opts, bounds, height="380px")
     sub = MapOptions(**{**opts.__dict__, "features": None})
-    if "boundary" in catalog.defs:
-        add_layer(m, catalog, "boundary", sub, interactive=False)
+    for outline in outline_layers(catalog):
+        add_layer(m, catalog, outline, sub, interactive=False)
     sel = MapOptions(**{**opts.__dict__, "features": fids})
     add_layer(m, catalog, project["layer"], sel)
     assets.localize(m, opts.static_url, drop=assets.droppable)

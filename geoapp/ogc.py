@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import html
-import math
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,18 +33,19 @@ from urllib.parse import quote, urlencode
 
 import numpy as np
 import orjson
-import pandas as pd
-import shapely
 
 from geoapp import tiles
-from geoapp.catalog import JOIN_COLUMNS, Catalog
-from geoapp.coords import axis_order_is_latlon, parse_crs, to_crs, transform_coords
+from geoapp.cache import named_cache
+from geoapp.catalog import Catalog
+from geoapp.coords import axis_order_is_latlon, parse_crs, transform_coords
 from geoapp.errors import BadParameter, NotFound
 from geoapp.layers import LayerDef
 from geoapp.ogc_filter import CONFORMANCE as FILTER_CONFORMANCE
 from geoapp.ogc_filter import PARAMS as FILTER_PARAMS
 from geoapp.ogc_filter import Refinement, refine_rows
 from geoapp.params import choices, parse_status, shown
+from geoapp.query.features import FeatureQuery, select
+from geoapp.query.geojson import LayerFeatures, layer_features
 from geoapp.status import STATUS, accuracy_note
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -80,7 +78,7 @@ ITEMS_PARAMS = ("f", "limit", "offset", "bbox", "bbox-crs", "crs")
 REGISTRY_QUERYABLES = (
     "project_id", "project_name", "status", "status_date", "target_status", "target_year",
 )  # fmt: skip
-#: How many items pages each layer keeps per catalog load.
+#: How many items pages are kept per catalog load.
 PAGE_CACHE_SIZE = 256
 _JSON_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 
@@ -130,77 +128,11 @@ def bbox_to_wgs84(bbox: tuple[float, ...], bbox_crs: str) -> tuple[float, float,
 # --------------------------------------------------------------------------- feature store
 
 
-class LayerStore:
-    """One layer's features ready to serve: ids, properties, geometries, GeoJSON per CRS."""
-
-    def __init__(self, catalog: Catalog, layer_id: str):
-        """Take the joined layer from the catalog (row order is the index's row order)."""
-        gdf = catalog.layers[layer_id]
-        self.layer = catalog.defs[layer_id]
-        self.ids: list[str] = [str(v) for v in gdf["id"]]
-        self.position = {fid: i for i, fid in enumerate(self.ids)}
-        columns = [c for c in property_columns(self.layer)]
-        values = {c: _clean(gdf[c]) if c in gdf.columns else [None] * len(gdf) for c in columns}
-        self.properties: list[dict[str, Any]] = [
-            {c: values[c][i] for c in columns} for i in range(len(gdf))
-        ]
-        self.geometry = gdf.geometry
-        self._encoded: dict[str, list[bytes]] = {}
-        self.pages: dict[tuple, bytes] = {}
-        self.lock = threading.Lock()
-
-    def encoded(self, crs: str) -> list[bytes]:
-        """Each feature as GeoJSON bytes with coordinates in ``crs`` (its axis order), cached."""
-        parts = self._encoded.get(crs)
-        if parts is None:
-            geoms = np.asarray(self._geometries(crs), dtype=object)
-            texts = shapely.to_geojson(geoms)
-            parts = [
-                b'{"type":"Feature","id":%s,"geometry":%s,"properties":%s}'
-                % (orjson.dumps(fid), (t or "null").encode(), orjson.dumps(props))
-                for fid, t, props in zip(self.ids, texts, self.properties, strict=True)
-            ]
-            self._encoded[crs] = parts
-        return parts
-
-    def _geometries(self, crs: str):
-        if crs in ("OGC:CRS84", "EPSG:4326"):
-            geoms = self.geometry.array
-        else:
-            geoms = to_crs(self.geometry, "EPSG:4326", crs).array
-        arr = np.asarray(geoms, dtype=object)
-        if axis_order_is_latlon(crs) and len(arr):
-            arr = shapely.transform(arr, lambda c: c[:, ::-1])
-        return arr
-
-
-def _clean(series: pd.Series) -> list[Any]:
-    """Values as JSON-ready Python objects, missing ones as None."""
-    out = []
-    for v in series.tolist():
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-            out.append(None)
-        elif isinstance(v, np.generic):
-            out.append(v.item())
-        else:
-            out.append(v)
-    return out
-
-
-def property_columns(layer: LayerDef) -> list[str]:
-    """The properties a feature carries (its id is the GeoJSON ``id``)."""
-    cols = [f.name for f in layer.all_fields if f.name != "id"]
-    return cols + (JOIN_COLUMNS if layer.has_status else [])
-
-
-def store(catalog: Catalog, layer_id: str) -> LayerStore:
-    """The layer's store, built once per catalog load; 404 for an unknown collection."""
+def store(catalog: Catalog, layer_id: str) -> LayerFeatures:
+    """The layer's features ready to serve; NotFound for an unknown collection."""
     if layer_id not in catalog.defs:
         raise NotFound(f"no collection '{layer_id}'; see /ogc/collections", "collectionId")
-    stores = catalog.extra.setdefault("ogc.stores", {})
-    if layer_id not in stores:
-        stores[layer_id] = LayerStore(catalog, layer_id)
-    return stores[layer_id]
+    return layer_features(catalog, layer_id)
 
 
 # --------------------------------------------------------------------------- links, documents
@@ -408,29 +340,16 @@ def _filter_value(layer: LayerDef, name: str, value: str) -> str:
 def matching_rows(catalog: Catalog, layer_id: str, query: ItemsQuery) -> list[int]:
     """Row positions of the features that match the bbox and property filters, in layer order."""
     st = store(catalog, layer_id)
-    if query.bbox is None:
-        rows: Iterable[int] = range(len(st.ids))
-    else:
-        box = bbox_to_wgs84(query.bbox, query.bbox_crs)
-        rows = sorted(h.row for h in catalog.index.bbox(*box, layers=[layer_id]))
-    filters = list(query.filters.items())
-    rows = [
-        i for i in rows
-        if all(_text(st.ids[i] if k == "id" else st.properties[i].get(k)) == v for k, v in filters)
-    ]  # fmt: skip
+    box = None if query.bbox is None else bbox_to_wgs84(query.bbox, query.bbox_crs)
+    found = select(
+        catalog, FeatureQuery(layers=(layer_id,), bbox=box, properties=dict(query.filters))
+    )
+    rows = found[layer_id]
     if query.refine == Refinement():
         return rows
     values = [{"id": fid, **p} for fid, p in zip(st.ids, st.properties, strict=True)]
     names = queryable_names(st.layer)
     return refine_rows(rows, catalog.layers[layer_id], values, query.refine, names)
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def items(catalog: Catalog, layer_id: str, query: ItemsQuery, base: str) -> Page:
@@ -440,15 +359,10 @@ def items(catalog: Catalog, layer_id: str, query: ItemsQuery, base: str) -> Page
     costs a dictionary look-up; only ``timeStamp`` is new each time.
     """
     st = store(catalog, layer_id)
-    key = (base, query.limit, query.offset, query.bbox, query.bbox_crs, query.crs,
-           tuple(sorted(query.filters.items())), query.refine)  # fmt: skip
-    rest = st.pages.get(key)
-    if rest is None:
-        rest = _page_body(catalog, st, query, base)
-        with st.lock:  # gunicorn's threads share the store
-            while len(st.pages) >= PAGE_CACHE_SIZE:
-                st.pages.pop(next(iter(st.pages)))
-            st.pages[key] = rest
+    key = (catalog.version, base, layer_id, query.limit, query.offset, query.bbox,
+           query.bbox_crs, query.crs, tuple(sorted(query.filters.items())), query.refine)  # fmt: skip
+    cache = named_cache(catalog.extra, "geoapp.ogc.pages", PAGE_CACHE_SIZE)
+    rest = cache.get(key, lambda: _page_body(catalog, st, query, base))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Page(
         b'{"type":"FeatureCollection","timeStamp":"%s",%s' % (stamp.encode(), rest),
@@ -456,7 +370,7 @@ def items(catalog: Catalog, layer_id: str, query: ItemsQuery, base: str) -> Page
     )
 
 
-def _page_body(catalog: Catalog, st: LayerStore, query: ItemsQuery, base: str) -> bytes:
+def _page_body(catalog: Catalog, st: LayerFeatures, query: ItemsQuery, base: str) -> bytes:
     """The page's members after ``type`` and ``timeStamp``: counts, links and features."""
     layer_id = st.layer.id
     rows = matching_rows(catalog, layer_id, query)
@@ -484,7 +398,7 @@ def _page_body(catalog: Catalog, st: LayerStore, query: ItemsQuery, base: str) -
     return orjson.dumps(meta)[1:-1] + b',"features":[' + features + b"]}"
 
 
-def _reshaped(st: LayerStore, encoded: bytes, refine: Refinement) -> bytes:
+def _reshaped(st: LayerFeatures, encoded: bytes, refine: Refinement) -> bytes:
     """A feature with only the chosen properties and/or without its geometry."""
     doc = orjson.loads(encoded)
     if refine.properties is not None:
@@ -613,147 +527,3 @@ def openapi(catalog: Catalog, base: str, max_limit: int = 10_000, default_limit:
         "paths": paths,
         "components": _components(max_limit, default_limit),
     }  # fmt: skip
-
-
-# --------------------------------------------------------------------------- HTML
-
-_STYLE = (
-    "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:1.5em;max-width:70em}"
-    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .5em;"
-    "text-align:left;vertical-align:top}nav a{margin-right:1em}"
-)
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def _a(href: str, text: Any) -> str:
-    return f"<a href='{_e(href)}'>{_e(text)}</a>"
-
-
-def html_page(title: str, body: str, links: Iterable[Mapping[str, str]] = ()) -> str:
-    """A small self-contained page (no CDN): a title, the links as a menu, then ``body``."""
-    nav = " ".join(_a(lk["href"], lk["title"]) for lk in links if lk["type"] != HTML)
-    return (
-        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{_e(title)}</title>"
-        f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1><nav>{nav}</nav>{body}</body></html>"
-    )
-
-
-def _table(rows: Iterable[Iterable[str]], head: Iterable[str] | None = None) -> str:
-    """A table of already-escaped cells."""
-    thead = "<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>" if head else ""
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table>{thead}{body}</table>"
-
-
-def _html_url(href: str) -> str:
-    return href.replace("f=json", "f=html")
-
-
-def render_html(kind: str, doc: Mapping[str, Any]) -> str:
-    """The HTML (``f=html``) of a document of the given kind; every value is escaped."""
-    return _RENDERERS[kind](doc)
-
-
-def _landing_html(doc):
-    rows = [[_a(_html_url(lk["href"]) if lk["type"] != OPENAPI else lk["href"], lk["title"]), _e(lk["rel"])]
-            for lk in doc["links"]]  # fmt: skip
-    return html_page(doc["title"], f"<p>{_e(doc['description'])}</p>" + _table(rows), doc["links"])
-
-
-def _conformance_html(doc):
-    body = "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in doc["conformsTo"]) + "</ul>"
-    return html_page("符合的标准 Conformance", body)
-
-
-def _collection_rows(c) -> list[str]:
-    items = f"{c['links'][0]['href'].split('?')[0]}/items?f=html"
-    return [
-        _a(_html_url(c["links"][0]["href"]), c["id"]),
-        _e(c["title"]),
-        _a(items, "要素 features"),
-    ]
-
-
-def _collections_html(doc):
-    table = _table([_collection_rows(c) for c in doc["collections"]], ["id", "图层 Layer", ""])
-    return html_page("图层 Collections", table, doc["links"])
-
-
-def _collection_html(doc):
-    rows = [
-        ["说明 Description", _e(doc["description"])],
-        ["来源 Attribution", _e(doc["attribution"])],
-        [
-            "范围 Extent (CRS84)",
-            _e(", ".join(f"{v:.5f}" for v in doc["extent"]["spatial"]["bbox"][0])),
-        ],
-        ["坐标系 CRS", "<br>".join(_e(c) for c in doc["crs"])],
-        ["存储坐标系 Storage CRS", _e(doc["storageCrs"])],
-    ]
-    links = _table(
-        [[_a(_html_url(lk["href"]), lk["title"]), _e(lk["type"])] for lk in doc["links"]]
-    )
-    return html_page(doc["title"], _table(rows) + "<h2>链接 Links</h2>" + links, doc["links"])
-
-
-def _items_html(doc):
-    head = ["id", "名称 Name", "状态 Status", "精度 Accuracy"]
-    rows = [
-        [_a(f"items/{quote(str(f['id']))}?f=html", f["id"]), _e(f["properties"].get("name")),
-         _e(f["properties"].get("status")), _e(f["properties"].get("accuracy"))]
-        for f in doc["features"]
-    ]  # fmt: skip
-    paging = " ".join(
-        _a(_html_url(lk["href"]), lk["title"])
-        for lk in doc["links"]
-        if lk["rel"] in ("prev", "next")
-    )
-    summary = f"<p>{doc['numberReturned']} / {doc['numberMatched']} {paging}</p>"
-    return html_page("要素 Features", summary + _table(rows, head), doc["links"])
-
-
-def _feature_html(doc):
-    rows = [["id", _e(doc["id"])]] + [[_e(k), _e(v)] for k, v in doc["properties"].items()]
-    geom = doc.get("geometry") or {}
-    rows.append(["geometry", _e(geom.get("type"))])
-    title = doc["properties"].get("name") or doc["id"]
-    return html_page(title, _table(rows), doc["links"])
-
-
-def _queryables_html(doc):
-    rows = [[_e(k), _e(v.get("title")), _e(v.get("type")), _e(", ".join(v.get("enum", [])))]
-            for k, v in doc["properties"].items()]  # fmt: skip
-    return html_page(
-        f"可查询字段 Queryables: {doc['title']}", _table(rows, ["name", "title", "type", "values"])
-    )
-
-
-def _api_html(doc):
-    rows = []
-    params = doc["components"]["parameters"]
-    for path, item in doc["paths"].items():
-        op = item["get"]
-        names = [
-            params[p["$ref"].rsplit("/", 1)[1]]["name"] if "$ref" in p else p["name"]
-            for p in op["parameters"]
-        ]
-        rows.append([_e(path), _e(op["summary"]), _e(", ".join(names))])
-    link = _a("api?f=json", "OpenAPI 3.0 (JSON)")
-    return html_page(
-        doc["info"]["title"], f"<p>{link}</p>" + _table(rows, ["path", "", "parameters"])
-    )
-
-
-_RENDERERS = {
-    "landing": _landing_html,
-    "conformance": _conformance_html,
-    "collections": _collections_html,
-    "collection": _collection_html,
-    "items": _items_html,
-    "feature": _feature_html,
-    "queryables": _queryables_html,
-    "api": _api_html,
-}

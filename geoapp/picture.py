@@ -31,24 +31,22 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import matplotlib
-import numpy as np
 import shapely
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PatchCollection
-from matplotlib.colors import to_rgba
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.patheffects import withStroke
-from matplotlib.transforms import Bbox, offset_copy
+from matplotlib.transforms import offset_copy
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from shapely.plotting import patch_from_polygon
 
@@ -62,20 +60,32 @@ from geoapp.embed_params import (
     select_features,
     view_bbox,
 )
+from geoapp.picture_labels import _feature_labels, _river_labels, _town_labels
+from geoapp.picture_style import (
+    _context_rivers,
+    _dashes,
+    _draw_layer,
+    _frame_box,
+    _lines,
+    _rgba,
+    context_layer,
+    feature_colors,
+)
+from geoapp.query.style import feature_color
 from geoapp.status import CONTEXT_COLOR, STATUS, STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
     from geoapp.catalog import Catalog
-    from geoapp.layers import LayerDef
 
 #: The one font every text of the picture is set in.
 CJK_FAMILY = "Noto Sans CJK SC"
 #: Output formats → media type.
 FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
 #: Layers the muted background is drawn from (when they exist): outline, rivers, town names.
-CONTEXT_LAYERS = {"outline": "boundary", "rivers": "sanjiang_liuan", "towns": "towns"}
+#: Read from the layer definitions, never from layer ids: the outline is the ``city_outline``
+#: layer, the rivers the project-less features of a status layer with a ``context_color``, the
+#: town names the points of a layer without status.
 #: At most this many feature names are written on the map (the rest would be clutter).
-MAX_LABELS = 40
 SCHEMATIC_NOTE = {"zh": "示意图形，非测绘数据", "en": "schematic shapes, not survey data"}
 _HEADINGS = {"zh": ("状态", "图层"), "en": ("Status", "Layers")}
 _RIVERS = {"zh": "河道", "en": "Rivers"}
@@ -145,105 +155,6 @@ def _fc_list(family: str) -> list[str]:
         [exe, f":family={family}", "file"], capture_output=True, text=True, check=False
     ).stdout
     return sorted({line.split(":")[0].strip() for line in out.splitlines() if line.strip()})
-
-
-# --------------------------------------------------------------------------- styles
-
-
-def feature_colors(gdf: gpd.GeoDataFrame, layer: LayerDef) -> list[str]:
-    """Each feature's colour: its status colour; context features the layer's context colour.
-
-    Layers without status use ``style.colors`` keyed by a field's values, else ``style.color``.
-    """
-    style = layer.style
-    if layer.has_status:
-        context = style.get("context_color", CONTEXT_COLOR)
-        return [STATUS[s].color if s in STATUS else context for s in gdf["status"]]
-    base = style.get("color", CONTEXT_COLOR)
-    colors: Mapping[str, str] = style.get("colors", {})
-    key = next((f.name for f in layer.fields if f.values and set(colors) <= set(f.values)), None)
-    if colors and key in gdf:
-        return [colors.get(v, base) for v in gdf[key]]
-    return [base] * len(gdf)
-
-
-def _dashes(style: Mapping[str, Any], linewidth: float) -> Any:
-    """A CSS dash array (pixels) as a matplotlib dash style (scaled by the line width)."""
-    dash = str(style.get("dash") or "").replace(",", " ").split()
-    if not dash or linewidth <= 0:
-        return "solid"
-    return (0, tuple(float(d) * _PX_TO_PT / linewidth for d in dash))
-
-
-def _rgba(color: str, alpha: float) -> tuple[float, float, float, float]:
-    r, g, b, _ = to_rgba(color)
-    return (r, g, b, alpha)
-
-
-def _lines(geoms: Any) -> list[np.ndarray]:
-    """Every line part (and polygon ring) of ``geoms`` as an (n, 2) array."""
-    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
-    rings = [shapely.get_exterior_ring(p) if p.geom_type == "Polygon" else p for p in parts]
-    return [np.asarray(shapely.get_coordinates(r)) for r in rings if not r.is_empty]
-
-
-def _draw_layer(ax: Any, gdf: gpd.GeoDataFrame, layer: LayerDef, colors: list[str]) -> None:
-    """Draw one layer's features (already in metres) in the layer's style."""
-    style = layer.style
-    lw = float(style.get("weight", 2)) * _PX_TO_PT
-    opacity = float(style.get("opacity", 1.0))
-    kind = style.get("kind")
-    if kind == "polygon":
-        fill = float(style.get("fill_opacity", 0.2))
-        patches = [
-            patch_from_polygon(g, facecolor=_rgba(c, fill), edgecolor=_rgba(c, opacity))
-            for g, c in zip(gdf.geometry, colors, strict=True)
-            if g.geom_type in ("Polygon", "MultiPolygon")
-        ]
-        ax.add_collection(
-            PatchCollection(
-                patches, match_original=True, linewidths=lw, linestyle=_dashes(style, lw)
-            )
-        )
-        lines = gdf.geometry.geom_type.str.contains("LineString").to_numpy()
-        if lines.any():  # a zones layer may hold an axis line
-            _draw_lines(
-                ax,
-                gdf[lines],
-                [c for c, x in zip(colors, lines, strict=True) if x],
-                lw,
-                opacity,
-                style,
-            )
-    elif kind == "line":
-        context = ~carries_project(gdf).to_numpy() if layer.has_status else np.zeros(len(gdf), bool)
-        if context.any():  # rivers under their banks, wider
-            clw = float(style.get("context_weight", style.get("weight", 2))) * _PX_TO_PT
-            ccolors = [c for c, x in zip(colors, context, strict=True) if x]
-            _draw_lines(ax, gdf[context], ccolors, clw, opacity, style)
-        rest = [c for c, x in zip(colors, context, strict=True) if not x]
-        _draw_lines(ax, gdf[~context], rest, lw, opacity, style)
-    else:
-        size = float(style.get("radius", 5)) * 2 * _PX_TO_PT
-        xy = shapely.get_coordinates(gdf.geometry.representative_point().values)
-        ax.scatter(xy[:, 0], xy[:, 1], s=size**2, c=colors, edgecolors="white", linewidths=0.6)
-
-
-def _draw_lines(
-    ax: Any, gdf: gpd.GeoDataFrame, colors: list[str], lw: float, alpha: float, style
-) -> None:
-    segments, seg_colors = [], []
-    for geom, color in zip(gdf.geometry, colors, strict=True):
-        for part in _lines([geom]):
-            segments.append(part)
-            seg_colors.append(_rgba(color, alpha))
-    if segments:
-        ax.add_collection(
-            LineCollection(
-                segments, colors=seg_colors, linewidths=lw, linestyle=_dashes(style, lw),
-                capstyle="round", joinstyle="round",
-            )
-        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the picture
@@ -454,12 +365,6 @@ def _frame(c: _Canvas) -> None:
         spine.set_linewidth(0.6)
 
 
-def _frame_box(c: _Canvas) -> shapely.Polygon:
-    """The map frame in metres."""
-    (x0, x1), (y0, y1) = c.ax.get_xlim(), c.ax.get_ylim()
-    return shapely.box(x0, y0, x1, y1)
-
-
 def _shown(c: _Canvas) -> dict[str, gpd.GeoDataFrame]:
     """The selected features inside the map frame, in metres, per layer."""
     frame = _frame_box(c)
@@ -474,17 +379,9 @@ def _shown(c: _Canvas) -> dict[str, gpd.GeoDataFrame]:
     return out
 
 
-def _context_rivers(catalog: Catalog) -> gpd.GeoDataFrame | None:
-    """The rivers of the background (features of the rivers layer that carry no project)."""
-    rivers = catalog.layers.get(CONTEXT_LAYERS["rivers"])
-    if rivers is None or rivers.empty:
-        return None
-    return to_metric(rivers[~carries_project(rivers).to_numpy()])
-
-
 def _draw_context(c: _Canvas) -> None:
     """The muted background: the city's land, the rivers."""
-    outline = c.catalog.layers.get(CONTEXT_LAYERS["outline"])
+    outline = context_layer(c.catalog, "outline")
     if outline is not None and not outline.empty:
         for geom in to_metric(outline).geometry:
             c.ax.add_patch(patch_from_polygon(geom, facecolor=c.theme.land, edgecolor="none"))
@@ -565,7 +462,7 @@ def _layer_rows(c: _Canvas) -> list[tuple[Any, str]]:
             rows.append((patch, title))
         elif style["kind"] == "line":
             if layer.has_status and not linked.all():
-                river = style.get("context_color", CONTEXT_COLOR)
+                river = feature_color(layer, {})  # the context colour
                 rows.append((Line2D([], [], color=river, linewidth=3), _RIVERS[c.view.lang]))
             if not layer.has_status or linked.any():
                 line = Line2D([], [], color=color, linewidth=min(lw, 3), linestyle=dash)
@@ -629,103 +526,6 @@ def _make_legend(c: _Canvas, rows: list[tuple[Any, str]], headings: list[int], l
     for i in headings:
         legend.get_texts()[i].set_fontweight("bold")
     return legend
-
-
-def _label_spots(geom: Any, k: float) -> list[tuple[tuple[float, float], tuple, Any]]:
-    """Candidate label spots of a feature (metres): (anchor, (dx, dy, ha, va), must fit inside).
-
-    A polygon is labelled in its middle if the name fits inside it, else just above, below, to
-    the right or to the left of it; a line along its middle; a point to its right or left.
-    """
-    if geom.geom_type in ("LineString", "MultiLineString"):
-        line = max(shapely.get_parts(geom), key=lambda p: p.length)
-        points = [line.interpolate(f, normalized=True) for f in (0.5, 0.35, 0.65, 0.2, 0.8)]
-        return [((p.x, p.y), (0, 0, "center", "center"), None) for p in points]
-    p = geom.representative_point()
-    if geom.geom_type in ("Point", "MultiPoint"):
-        return [
-            ((p.x, p.y), (4 * k, 0, "left", "center"), None),
-            ((p.x, p.y), (-4 * k, 0, "right", "center"), None),
-        ]
-    minx, miny, maxx, maxy = geom.bounds
-    g = 2.5 * k
-    return [
-        ((p.x, p.y), (0, 0, "center", "center"), geom.bounds),
-        ((p.x, maxy), (0, g, "center", "bottom"), None),
-        ((p.x, miny), (0, -g, "center", "top"), None),
-        ((maxx, p.y), (g, 0, "left", "center"), None),
-        ((minx, p.y), (-g, 0, "right", "center"), None),
-    ]
-
-
-def _place(c: _Canvas, text_kwargs: dict, spots, boxes: list[Bbox]) -> Any:
-    """Add a text at the first spot that overlaps nothing in ``boxes``; None if none fits."""
-    axes_box = c.ax.get_window_extent(c.renderer)
-    for (x, y), (dx, dy, ha, va), within in spots:
-        text = c.ax.annotate(
-            xy=(x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, **text_kwargs
-        )
-        box = text.get_window_extent(c.renderer).expanded(1.04, 1.1)
-        fits = _contains(axes_box, box)
-        if within is not None:
-            fits &= _contains(Bbox(c.ax.transData.transform(np.reshape(within, (2, 2)))), box)
-        if fits and not any(box.overlaps(b) for b in boxes):
-            boxes.append(box)
-            return text
-        text.remove()
-    return None
-
-
-def _contains(outer: Bbox, inner: Bbox) -> bool:
-    return bool(
-        outer.x0 <= inner.x0 <= inner.x1 <= outer.x1
-        and outer.y0 <= inner.y0 <= inner.y1 <= outer.y1
-    )
-
-
-def _feature_labels(c: _Canvas, boxes: list[Bbox]) -> None:
-    """Names of the features that carry a project, where they fit (at most MAX_LABELS)."""
-    style = {
-        "fontsize": 8 * c.k, "color": c.theme.text,
-        "path_effects": [withStroke(linewidth=2.6 * c.k, foreground=c.theme.halo)],
-    }  # fmt: skip
-    placed = 0
-    for gdf in focus_features(c.shown).values():
-        for geom, label in zip(gdf.geometry, gdf[c.name_field], strict=True):
-            if placed < MAX_LABELS and label:
-                placed += (
-                    _place(c, {**style, "text": label}, _label_spots(geom, c.k), boxes) is not None
-                )
-
-
-def _river_labels(c: _Canvas, boxes: list[Bbox]) -> None:
-    """River names along the rivers, in blue, where they fit."""
-    rivers = _context_rivers(c.catalog)
-    if rivers is None:
-        return
-    style = {
-        "fontsize": 7.5 * c.k, "color": c.theme.river_text,
-        "path_effects": [withStroke(linewidth=2.2 * c.k, foreground=c.theme.land)],
-    }  # fmt: skip
-    frame = _frame_box(c)
-    for geom, label in zip(rivers.geometry, rivers[c.name_field], strict=True):
-        inside = geom.intersection(frame)
-        if label and not inside.is_empty and inside.length > 0:
-            _place(c, {**style, "text": label}, _label_spots(inside, c.k), boxes)
-
-
-def _town_labels(c: _Canvas, boxes: list[Bbox]) -> None:
-    """Town and subdistrict names in muted grey where they fit (context for the reader)."""
-    towns = c.catalog.layers.get(CONTEXT_LAYERS["towns"])
-    if towns is None or towns.empty:
-        return
-    style = {
-        "fontsize": 7 * c.k, "color": c.theme.muted,
-        "path_effects": [withStroke(linewidth=2 * c.k, foreground=c.theme.land)],
-    }  # fmt: skip
-    for geom, label in zip(to_metric(towns).geometry, towns[c.name_field], strict=True):
-        spot = ((geom.x, geom.y), (0, 0, "center", "center"), None)
-        _place(c, {**style, "text": label}, [spot], boxes)
 
 
 # --------------------------------------------------------------------------- output

@@ -13,13 +13,10 @@ import datetime as dt
 from typing import Any
 
 from geoapp.catalog import Catalog
+from geoapp.query.names import name_for
 from geoapp.sources import source_link
 from geoapp.status import HISTORY_KINDS, STATUS, STATUSES
 from geoapp.texts import in_language
-
-
-def _name(row: dict[str, Any], lang: str) -> str:
-    return row["name_en"] if lang == "en" and row.get("name_en") else row["name"]
 
 
 def is_overdue(project: dict[str, Any], today: dt.date) -> bool:
@@ -87,7 +84,7 @@ def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -
     feats = gdf[gdf["id"].isin(p["feature_ids"])]
     return {
         "project_id": project_id,
-        "name": _name(p, lang),
+        "name": name_for(p, lang),
         "name_zh": p["name"],
         "name_en": p["name_en"],
         "layer": layer.title_for(lang),
@@ -103,7 +100,7 @@ def project_view(catalog: Catalog, project_id: str, lang: str, today: dt.date) -
         "features": [
             {
                 "id": r["id"],
-                "name": _name(r, lang),
+                "name": name_for(r, lang),
                 "accuracy": r["accuracy"],
                 "location_confidence": r["location_confidence"],
                 "geometry_source": in_language(r["geometry_source"] or "", lang),
@@ -156,7 +153,7 @@ def indicators(catalog: Catalog, lang: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "indicator_id": row["indicator_id"],
-                "name": _name(row, lang),
+                "name": name_for(row, lang),
                 "layer": row["layer"],
                 "comparison": row["comparison"],
                 "target": int(target) if target.is_integer() else target,
@@ -191,7 +188,7 @@ def unplaced(catalog: Catalog, lang: str) -> list[dict[str, str]]:
         out.append(
             {
                 "project_id": p["project_id"],
-                "name": _name(p, lang),
+                "name": name_for(p, lang),
                 "search": f"{p['name']} {p['name_en']}",
                 "layer": layer,
                 "layer_id": p["layer"],
@@ -225,7 +222,7 @@ def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
             by_zone.append(
                 {
                     "id": z["id"],
-                    "title": _name(z, lang),
+                    "title": name_for(z, lang),
                     "total": len(mine),
                     "counts": _counts(mine, lang),
                 }
@@ -233,7 +230,7 @@ def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
     _scale(by_layer)
     _scale(by_zone)
     overdue = [
-        {"project_id": p["project_id"], "name": _name(p, lang), "status": _status_cell(p["status"], lang),
+        {"project_id": p["project_id"], "name": name_for(p, lang), "status": _status_cell(p["status"], lang),
          "target": _status_cell(p["target_status"], lang), "target_year": p["target_year"]}
         for p in sorted(projects, key=lambda p: (p["target_year"], p["project_id"]))
         if is_overdue(p, today)
@@ -280,7 +277,7 @@ def project_rows(catalog: Catalog, lang: str, today: dt.date) -> list[dict[str, 
         rows.append(
             {
                 "project_id": p["project_id"],
-                "name": _name(p, lang),
+                "name": name_for(p, lang),
                 "layer": catalog.defs[p["layer"]].title_for(lang),
                 "status": STATUS[p["status"]].label(lang),
                 "status_code": p["status"],

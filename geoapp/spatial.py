@@ -115,7 +115,7 @@ class SpatialIndex:
         self._fid = np.empty(0, dtype=object)
         self._geom = np.empty(0, dtype=object)
         self._metric = np.empty(0, dtype=object)
-        self._layer = np.empty(0, dtype=np.int32)  # -1: deleted
+        self._layer = np.empty(0, dtype=np.int32)
         self._status = np.empty(0, dtype=np.int32)  # -1: no status
         self._row = np.empty(0, dtype=np.int64)
         self._bounds = np.empty((0, 4))
@@ -187,70 +187,6 @@ class SpatialIndex:
     def _status_code(self, status: Any) -> int:
         """The code of a status value (-1 for none)."""
         return self._code(self._statuses, status) if isinstance(status, str) and status else -1
-
-    def _grow(self) -> None:
-        """Make room for one more item (capacity doubles)."""
-        if self._size < len(self._fid):
-            return
-        extra = max(16, len(self._fid))
-        self._fid = np.concatenate([self._fid, np.empty(extra, dtype=object)])
-        self._geom = np.concatenate([self._geom, np.empty(extra, dtype=object)])
-        self._metric = np.concatenate([self._metric, np.empty(extra, dtype=object)])
-        self._layer = np.concatenate([self._layer, np.full(extra, -1, dtype=np.int32)])
-        self._status = np.concatenate([self._status, np.full(extra, -1, dtype=np.int32)])
-        self._row = np.concatenate([self._row, np.zeros(extra, dtype=np.int64)])
-        self._bounds = np.concatenate([self._bounds, np.zeros((extra, 4))])
-
-    def insert(
-        self,
-        layer: str,
-        feature_id: str,
-        geometry: BaseGeometry,
-        row: int,
-        status: str | None = None,
-    ) -> None:
-        """Add a feature in place (replacing one with the same id).
-
-        >>> from shapely import Point
-        >>> index = SpatialIndex()
-        >>> index.insert("towns", "t", Point(120.0, 28.9), row=0)
-        >>> [h.feature_id for h in index.bbox(119.9, 28.8, 120.1, 29.0)]
-        ['t']
-        """
-        if geometry is None or geometry.is_empty:
-            raise ValueError(f"feature {feature_id!r} has no geometry")
-        metric = to_metric(geometry, WGS84)
-        with self._lock:
-            self.delete(feature_id)
-            self._grow()
-            item = self._size
-            self._size += 1
-            self._fid[item], self._geom[item], self._metric[item] = feature_id, geometry, metric
-            self._layer[item] = self._code(self._layers, layer)
-            self._status[item] = self._status_code(status)
-            self._row[item] = row
-            self._bounds[item] = geometry.bounds
-            self._item[feature_id] = item
-            self._tree.insert(item, tuple(self._bounds[item]))
-            self._longest = max(self._longest, _longest_segment(_object_array([geometry])))
-            self._changed()
-
-    def delete(self, feature_id: str) -> bool:
-        """Remove a feature in place; False if there was none with that id."""
-        with self._lock:
-            item = self._item.pop(feature_id, None)
-            if item is None:
-                return False
-            self._tree.delete(item, tuple(self._bounds[item]))
-            self._layer[item] = -1
-            self._fid[item] = self._geom[item] = self._metric[item] = None
-            self._changed()
-            return True
-
-    def _changed(self) -> None:
-        """Forget what was derived from the features (zone membership)."""
-        self._zone_cache.clear()
-        self._feature_zones = None
 
     # ------------------------------------------------------------------ lookups
 
@@ -398,8 +334,8 @@ class SpatialIndex:
         """Features intersecting the box (lon/lat degrees, edges included).
 
         >>> from shapely import Point
-        >>> index = SpatialIndex()
-        >>> index.insert("towns", "t", Point(120.0, 28.9), row=0, status="planned")
+        >>> g = gpd.GeoDataFrame({"id": ["t"], "status": ["planned"]}, geometry=[Point(120.0, 28.9)])
+        >>> index = SpatialIndex.from_layers({"towns": g})
         >>> index.bbox(119.9, 28.8, 120.1, 29.0, status=["planned"])
         [Hit(layer='towns', feature_id='t', row=0, distance_m=None)]
         """
@@ -431,7 +367,8 @@ class SpatialIndex:
 
     def zone_of(self, lon: float, lat: float) -> list[str]:
         """Ids of the zones containing the point, in layer order."""
-        return [h.feature_id for h in self.point(lon, lat, layers=[self.zone_layer])]
+        hits = self.point(lon, lat, layers=[self.zone_layer])
+        return [h.feature_id for h in hits if self._is_area(self._item[h.feature_id])]
 
     def within(
         self,
@@ -445,8 +382,8 @@ class SpatialIndex:
         """Features within ``radius_m`` metres (EPSG:4549) of the point, nearest first.
 
         >>> from shapely import Point
-        >>> index = SpatialIndex()
-        >>> index.insert("towns", "t", Point(120.01, 28.9), row=0)
+        >>> g = gpd.GeoDataFrame({"id": ["t"]}, geometry=[Point(120.01, 28.9)], crs="EPSG:4326")
+        >>> index = SpatialIndex.from_layers({"towns": g})
         >>> [(h.feature_id, round(h.distance_m)) for h in index.within(120.0, 28.9, 1000)]
         [('t', 975)]
         >>> index.within(120.0, 28.9, 900)
@@ -539,37 +476,6 @@ def _window(origin: shapely.Point, radius_m: float, pad: float) -> tuple[float, 
 
 
 # ---------------------------------------------------------------------- catalog-level helpers
-
-
-def select_features(
-    catalog: Catalog,
-    layer: str,
-    *,
-    bbox: tuple[float, float, float, float] | None = None,
-    status: Iterable[str] | None = None,
-    zone: str | None = None,
-    q: str | None = None,
-) -> list[int]:
-    """Row positions of ``layer``'s features passing every filter, in file order.
-
-    ``q`` matches a case-insensitive substring of ``name`` or ``name_en``.
-
-    >>> select_features(cat, "urban_villages", q="BLOCK B")  # doctest: +SKIP
-    [1]
-    """
-    index = catalog.index
-    if bbox is not None:
-        hits = index.bbox(*bbox, layers=[layer], status=status, zone=zone)
-    else:
-        hits = index.select(layers=[layer], status=status, zone=zone)
-    rows = sorted(h.row for h in hits)
-    if q:
-        needle = q.casefold()
-        gdf = catalog.layers[layer]
-        names = gdf["name"].astype(str).str.casefold()
-        names_en = gdf["name_en"].fillna("").astype(str).str.casefold()
-        rows = [r for r in rows if needle in names.iat[r] or needle in names_en.iat[r]]
-    return rows
 
 
 def _status_key(status: str | None) -> int:

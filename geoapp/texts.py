@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from geoapp.query.names import name_for
+
 TEXT = {
     "zh": {
         "status": "状态",
@@ -138,7 +140,7 @@ def embed_description(selection: dict[str, Any], title: str, lang: str) -> str:
     for gdf in selection.values():
         for r in gdf.to_dict("records"):
             if r.get("project_id"):
-                name = r["name_en"] if lang == "en" and r.get("name_en") else r["name"]
+                name = name_for(r, lang)
                 items.append(f"{name}（{_status_label(r['status'], lang)}）" if lang != "en" else
                              f"{name} ({_status_label(r['status'], lang)})")  # fmt: skip
     sep = "、" if lang != "en" else ", "

@@ -33,7 +33,7 @@ import morecantile
 import numpy as np
 import shapely
 
-from geoapp.maps import feature_color
+from geoapp.query.style import feature_color
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -389,11 +389,11 @@ def summary(results: list[dict]) -> list[str]:
             "ctypes call into libspatialindex, then Python per candidate (filters, `Hit`, sort)."
         )
     out.append(
-        "- We keep rtree: STRtree is immutable (every status update or import would rebuild it), "
-        "its nearest works in the units of the tree (degrees, or a second tree in metres) with "
-        "k = 1 only and no filters, while the R-tree updates in place (`insert`/`delete`) and "
-        "streams candidates in order for an exact k-nearest in metres under layer/status/zone "
-        "filters. At the sizes this service holds (tens to thousands of features) every query "
+        "- We keep rtree, though not for in-place updates (the index is bulk-loaded again with "
+        "every new catalog, after an import or a status update): STRtree's nearest works in the "
+        "units of the tree (degrees, or a second tree in metres) with k = 1 only and no filters, "
+        "while the R-tree streams candidates in order for an exact k-nearest in metres under "
+        "layer/status/zone filters. At the sizes this service holds (tens to thousands of features) every query "
         "is well under a millisecond either way."
     )
     return out

@@ -336,7 +336,7 @@ ERRORS = [
     ("/api/layers/parks?status=planned,", *bad("status must be a comma-separated list of values", "status")),
     ("/api/layers/parks?zone=uv-a", *bad("unknown zone 'uv-a'; expected one of: zone-core", "zone")),
     ("/api/layers/parks?properties=nope", *bad(
-        "unknown properties 'nope'; expected one of: id, name, name_en, accuracy, location_confidence, "
+        "unknown properties 'nope'; expected one of: name, name_en, accuracy, location_confidence, "
         "geometry_source, park_type, project_id, project_name, project_name_en, status, status_date, "
         "target_status, target_year, source, source_date, quote", "properties")),
     ("/api/projects?layer=roads", *bad(f"unknown layer 'roads'; expected one of: {LAYER_IDS}", "layer")),

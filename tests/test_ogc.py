@@ -13,7 +13,8 @@ from shapely.geometry import shape
 
 from geoapp.catalog import load_catalog
 from geoapp.coords import transform_geometry
-from geoapp.ogc import CONFORMANCE, CRS84, CRS_URIS, property_columns
+from geoapp.ogc import CONFORMANCE, CRS84, CRS_URIS
+from geoapp.query.geojson import property_columns
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 ITEMS = "/ogc/collections/{}/items"

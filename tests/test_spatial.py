@@ -16,7 +16,8 @@ from shapely.geometry import LineString, Point, box
 import geoapp.spatial
 from geoapp.catalog import load_catalog
 from geoapp.coords import to_metric
-from geoapp.spatial import METRIC_AREA, Hit, SpatialIndex, layer_statistics, select_features
+from geoapp.query import FeatureQuery, select
+from geoapp.spatial import METRIC_AREA, Hit, SpatialIndex, layer_statistics
 
 GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid: an independent check of projected distances
 
@@ -153,22 +154,6 @@ def test_intersects_and_feature_zones(tiny_catalog):
     }
 
 
-def test_insert_and_delete_in_place(tiny_catalog):
-    index = tiny_catalog.index
-    index.insert("parks", "park-b", box(120.1, 28.95, 120.102, 28.952), row=1, status="completed")
-    assert index.feature_zones()["park-b"] == []  # outside zone-core, derived data refreshed
-    assert index.nearest(120.1, 28.95, 1, status=["completed"]) == [Hit("parks", "park-b", 1, 0.0)]
-    index.insert("parks", "park-b", box(120.05, 28.9, 120.052, 28.902), row=1)  # moved
-    assert ids(index.point(120.051, 28.901, layers=["parks"])) == ["park-b"]
-    assert ids(index.point(120.101, 28.951, layers=["parks"])) == []
-    assert index.feature_zones()["park-b"] == ["zone-core"]
-    assert index.delete("park-b") and not index.delete("park-b")
-    assert "park-b" not in index and len(index) == 6
-    assert ids(index.bbox(120.0, 28.8, 120.2, 29.0, layers=["parks"])) == ["park-a"]
-    assert index.delete("zone-core")
-    assert index.feature_zones()["uv-a"] == []
-
-
 def test_empty_index():
     index = SpatialIndex.from_layers({})
     assert len(index) == 0
@@ -193,10 +178,13 @@ def test_long_segments_are_not_missed():
 
 
 def test_select_features_and_statistics(tiny_catalog):
+    def select_features(catalog, layer, **filters):
+        return select(catalog, FeatureQuery(layers=(layer,), **filters))[layer]
+
     assert select_features(tiny_catalog, "urban_villages", q="UV B") == [1]
     assert select_features(tiny_catalog, "urban_villages", q="甲村") == [0]
     assert select_features(tiny_catalog, "urban_villages", bbox=(120.049, 28.8, 121, 29)) == [1]
-    assert select_features(tiny_catalog, "urban_villages", status=["completed"]) == []
+    assert select_features(tiny_catalog, "urban_villages", status=("completed",)) == []
     assert select_features(tiny_catalog, "urban_villages", zone="zone-core") == [0, 1]
     assert layer_statistics(tiny_catalog) == {
         "counts": [

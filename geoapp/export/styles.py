@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from geoapp.export.frames import (
@@ -11,42 +10,7 @@ from geoapp.export.frames import (
     export_columns,
 )
 from geoapp.layers import LayerDef
-from geoapp.status import CONTEXT_COLOR, STATUSES
-
-
-@dataclass(frozen=True)
-class Category:
-    """One class of a layer's style: the value it matches ('' = none), label, colour, width (px)."""
-
-    value: str
-    label: str
-    color: str
-    width: float
-
-
-def symbology(layer: LayerDef) -> tuple[str | None, list[Category]]:
-    """The field a layer is styled on (None: one symbol for all) and its categories.
-
-    Status layers are categorised on ``status`` (features with no project get the context
-    colour); layers whose style gives ``colors`` per value of a field on that field.
-    """
-    style = layer.style
-    weight = float(style.get("weight", 1.0 if style["kind"] == "point" else 2.0))
-    if layer.has_status:
-        cats = [Category(s.code, f"{s.zh} {s.en}", s.color, weight) for s in STATUSES]
-        none_color = style.get("context_color", CONTEXT_COLOR)
-        none_width = float(style.get("context_weight", weight))
-        ctx = style.get("context_label") or {"zh": "无项目", "en": "no project"}
-        none = Category("", f"{ctx['zh']} {ctx['en']}", none_color, none_width)
-        return "status", cats + [none]
-    colors = style.get("colors") or {}
-    field = next((f for f in layer.fields if f.values and set(colors) <= set(f.values)), None)
-    if colors and field is not None:
-        return field.name, [
-            Category(v, f"{field.value_label(v, 'zh')} {field.value_label(v, 'en')}", c, weight)
-            for v, c in colors.items()
-        ]
-    return None, [Category("", layer.title_for("zh"), style.get("color", CONTEXT_COLOR), weight)]
+from geoapp.query.style import Category, symbology
 
 
 def _rgba(color: str, opacity: float = 1.0) -> str:

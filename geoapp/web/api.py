@@ -3,28 +3,23 @@
 Every endpoint is declared once with :func:`endpoint` (rule, summary, parameters, result
 schema); that one declaration registers the Flask route, parses the request with the
 :class:`~geoapp.web.params.Param` objects and generates ``/api/openapi.json`` and ``/api/docs``,
-so the documentation cannot drift from the code. GeoJSON is written with shapely ``mapping`` and
-orjson; missing values are ``null``, never NaN.
+so the documentation cannot drift from the code. Features are picked by the one feature query
+(:mod:`geoapp.query`) and written by the one GeoJSON serialiser (:mod:`geoapp.query.geojson`), so
+a feature has the same properties here, under ``/ogc`` and in the exports.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import orjson
-import pandas as pd
 from flask import Blueprint, Response, current_app, request
-from markupsafe import Markup, escape
-from shapely.geometry import mapping
 
-import geoapp
 from geoapp.catalog import Catalog
 from geoapp.errors import NotFound
 from geoapp.params import (
@@ -34,12 +29,14 @@ from geoapp.params import (
     parse_optional_integer,
     parse_status,
 )
-from geoapp.query import parse_zone, zone_ids
-from geoapp.spatial import METRIC_AREA, Hit, layer_statistics, select_features
+from geoapp.query import FeatureQuery, parse_zone, select, zone_ids
+from geoapp.query.clean import plain
+from geoapp.query.geojson import layer_features as served_features
+from geoapp.query.geojson import property_columns
+from geoapp.spatial import METRIC_AREA, Hit, layer_statistics
 from geoapp.status import STATUS, STATUSES
+from geoapp.web.openapi import docs_page, openapi_document
 from geoapp.web.params import (
-    GEOMETRY_TYPES,
-    MAX_GEOMETRY_VERTICES,
     Param,
     parse_geometry,
     parse_params,
@@ -56,7 +53,6 @@ NEARBY_M = 500.0
 MAX_RADIUS_M = 50_000.0
 MAX_K = 100
 
-_CACHE_KEY = "geoapp.web.api.features"
 #: A parsed list filter (None: no filter).
 Filter = list[str] | None
 _REGISTRY_LABELS = {
@@ -250,42 +246,9 @@ def endpoint(
 # ------------------------------------------------------------------------------ serialising
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready value: numpy scalars unwrapped, NaN and missing values as None."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    if not isinstance(value, str | int | float | bool | list | dict):
-        return None if _is_missing(value) else str(value)
-    return value
-
-
-def _is_missing(value: Any) -> bool:
-    """True for pandas' NA / NaT markers."""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _respond(data: Any, media_type: str = JSON, status: int = 200) -> Response:
     """Serialise with orjson."""
     return Response(orjson.dumps(data), status=status, mimetype=media_type)
-
-
-def _layer_features(catalog: Catalog, layer: str) -> list[tuple[dict, dict]]:
-    """(properties, GeoJSON geometry) per row of a layer, built once per catalog."""
-    cache = catalog.extra.setdefault(_CACHE_KEY, {})
-    if layer not in cache:
-        gdf = catalog.layers[layer]
-        columns = [c for c in gdf.columns if c != gdf.geometry.name]
-        records = gdf[columns].to_dict("records")
-        cache[layer] = [
-            ({k: _plain(v) for k, v in rec.items()}, None if geom is None else mapping(geom))
-            for rec, geom in zip(records, gdf.geometry, strict=True)
-        ]
-    return cache[layer]
 
 
 def _feature(
@@ -296,14 +259,11 @@ def _feature(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One GeoJSON Feature (properties limited to ``names`` if given, then ``extra`` added)."""
-    full, geometry = _layer_features(catalog, layer)[row]
-    props = full if names is None else {k: full[k] for k in names}
-    return {
-        "type": "Feature",
-        "id": full["id"],
-        "geometry": geometry,
-        "properties": {**props, **extra} if extra else props,
-    }
+    feature = served_features(catalog, layer).feature(row)
+    if names is not None:
+        feature["properties"] = {k: feature["properties"][k] for k in names}
+    feature["properties"].update(extra or {})
+    return feature
 
 
 def _hit_collection(catalog: Catalog, hits: list[Hit]) -> dict[str, Any]:
@@ -324,7 +284,7 @@ def _metres(value: float | None) -> float | None:
 
 def _ref(catalog: Catalog, hit: Hit) -> dict[str, Any]:
     """A short reference to a feature (no geometry)."""
-    props = _layer_features(catalog, hit.layer)[hit.row][0]
+    props = served_features(catalog, hit.layer).properties[hit.row]
     out = {"layer": hit.layer, "id": hit.feature_id, "name": props.get("name")}
     out.update(name_en=props.get("name_en"), status=props.get("status"))
     if hit.distance_m is not None:
@@ -375,7 +335,7 @@ def _registry_field(name: str) -> dict[str, Any]:
 
 def _project(catalog: Catalog, project_id: str, detail: bool = False) -> dict[str, Any]:
     """A project row; with ``detail``, its history (oldest first) and the sources it cites."""
-    row = {k: _plain(v) for k, v in catalog.projects[project_id].items() if k != "history"}
+    row = {k: plain(v) for k, v in catalog.projects[project_id].items() if k != "history"}
     if detail:
         history = [
             {k: v for k, v in entry.items() if k != "project_id"}
@@ -385,7 +345,7 @@ def _project(catalog: Catalog, project_id: str, detail: bool = False) -> dict[st
         sources = catalog.registry.sources
         row["history"] = history
         row["sources"] = [
-            {k: _plain(v) for k, v in s.items()}
+            {k: plain(v) for k, v in s.items()}
             for s in sources[sources["file"].isin(cited)].to_dict("records")
         ]
     return row
@@ -421,9 +381,11 @@ def layer_features(
     if layer not in catalog.defs:
         raise NotFound(f"unknown layer {layer!r}", "layer")
     if properties is not None:
-        gdf = catalog.layers[layer]
-        parse_list(",".join(properties), "properties", gdf.columns.drop(gdf.geometry.name))
-    rows = select_features(catalog, layer, bbox=bbox, status=status, zone=zone, q=q)
+        parse_list(",".join(properties), "properties", property_columns(catalog.defs[layer]))
+    query = FeatureQuery(
+        layers=(layer,), bbox=bbox, status=status and tuple(status), zone=zone, q=q
+    )
+    rows = select(catalog, query)[layer]
     page = [_feature(catalog, layer, r, properties) for r in rows[offset : offset + limit]]
     return _respond(
         {"type": "FeatureCollection", "numberMatched": len(rows), "numberReturned": len(page),
@@ -517,335 +479,10 @@ def stats() -> Response:
 @endpoint("/openapi.json", "This API as an OpenAPI 3.1 document", "OpenAPI")
 def openapi() -> Response:
     """Generated from the same declarations the views are routed and parsed with."""
-    return _respond(openapi_document(_context()))
+    return _respond(openapi_document(ENDPOINTS, _context()))
 
 
 @endpoint("/docs", "This API as a web page", "HTML", media_type=HTML)
 def docs() -> Response:
     """A self-contained page (no scripts, no CDN) listing every endpoint and parameter."""
-    return Response(docs_page(openapi_document(_context())), mimetype=HTML)
-
-
-# ------------------------------------------------------------------------------ OpenAPI
-
-
-def _ref_schema(name: str) -> dict[str, str]:
-    """A JSON Schema reference to a component schema."""
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-_NULLABLE_STR = {"type": ["string", "null"]}
-_POSITION = {
-    "type": "array",
-    "minItems": 2,
-    "maxItems": 3,
-    "prefixItems": [
-        {"type": "number", "minimum": -180, "maximum": 180},
-        {"type": "number", "minimum": -90, "maximum": 90},
-    ],
-    "items": {"type": "number"},
-}
-_LINE = {"type": "array", "minItems": 2, "items": _POSITION}
-_RING = {"type": "array", "minItems": 4, "items": _POSITION}
-_POLYGON = {"type": "array", "minItems": 1, "items": _RING}
-_COORDINATES = {
-    "Point": _POSITION,
-    "MultiPoint": {"type": "array", "minItems": 1, "items": _POSITION},
-    "LineString": _LINE,
-    "MultiLineString": {"type": "array", "minItems": 1, "items": _LINE},
-    "Polygon": _POLYGON,
-    "MultiPolygon": {"type": "array", "minItems": 1, "items": _POLYGON},
-}
-
-
-def _geometry_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of one GeoJSON geometry type."""
-    return {
-        "type": "object",
-        "required": ["type", "coordinates"],
-        "properties": {"type": {"const": kind}, "coordinates": _COORDINATES[kind]},
-    }
-
-
-_REF_ITEM = {
-    "type": "object",
-    "required": ["layer", "id", "name", "name_en", "status"],
-    "properties": {
-        "layer": {"type": "string"},
-        "id": {"type": "string"},
-        "name": _NULLABLE_STR,
-        "name_en": _NULLABLE_STR,
-        "status": _NULLABLE_STR,
-        "distance_m": {"type": "number", "minimum": 0},
-    },
-}
-_LABEL = {
-    "type": "object",
-    "required": ["zh", "en"],
-    "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
-}
-_MEASURE_ROW = {
-    "type": "object",
-    "required": ["layer", "status", "features"],
-    "properties": {"layer": {"type": "string"}, "status": _NULLABLE_STR,
-                   "features": {"type": "integer"}},
-}  # fmt: skip
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message", "param"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "param": _NULLABLE_STR,
-                },
-            }
-        },
-    },
-    "Geometry": {"oneOf": [_geometry_schema(k) for k in GEOMETRY_TYPES]},
-    "GeometryInput": {
-        "description": f"A GeoJSON geometry in WGS84 (at most {MAX_GEOMETRY_VERTICES} vertices); "
-        "a Feature carrying one is accepted too",
-        "oneOf": [_geometry_schema(k) for k in GEOMETRY_TYPES],
-    },
-    "Feature": {
-        "type": "object",
-        "required": ["type", "id", "geometry", "properties"],
-        "properties": {
-            "type": {"const": "Feature"},
-            "id": {"type": "string"},
-            "geometry": {"oneOf": [_ref_schema("Geometry"), {"type": "null"}]},
-            "properties": {"type": "object"},
-        },
-    },
-    "FeatureCollection": {
-        "type": "object",
-        "required": ["type", "features", "numberReturned"],
-        "properties": {
-            "type": {"const": "FeatureCollection"},
-            "numberMatched": {"type": "integer", "minimum": 0},
-            "numberReturned": {"type": "integer", "minimum": 0},
-            "features": {"type": "array", "items": _ref_schema("Feature")},
-        },
-    },
-    "Layer": {
-        "type": "object",
-        "required": ["id", "title", "geometry_types", "count", "extent", "fields"],
-        "properties": {
-            "id": {"type": "string"},
-            "title": _LABEL,
-            "description": _LABEL,
-            "geometry_types": {"type": "array", "items": {"type": "string"}},
-            "has_status": {"type": "boolean"},
-            "count": {"type": "integer", "minimum": 0},
-            "extent": {
-                "oneOf": [
-                    {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
-                    {"type": "null"},
-                ]
-            },
-            "fields": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "type", "label", "values"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "type": {"type": "string"},
-                        "label": _LABEL,
-                        "values": {"type": ["array", "null"]},
-                    },
-                },
-            },
-        },
-    },
-    "LayerList": {
-        "type": "object",
-        "required": ["layers"],
-        "properties": {"layers": {"type": "array", "items": _ref_schema("Layer")}},
-    },
-    "Project": {
-        "type": "object",
-        "required": ["project_id", "name", "layer", "feature_ids", "status", "target_status"],
-        "properties": {
-            "project_id": {"type": "string"},
-            "name": {"type": "string"},
-            "layer": {"type": "string"},
-            "feature_ids": {"type": "array", "items": {"type": "string"}},
-            "status": {"type": "string", "enum": list(STATUS)},
-            "target_status": {"type": "string"},
-            "history": {"type": "array", "items": {"type": "object"}},
-            "sources": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "ProjectList": {
-        "type": "object",
-        "required": ["count", "projects"],
-        "properties": {
-            "count": {"type": "integer", "minimum": 0},
-            "projects": {"type": "array", "items": _ref_schema("Project")},
-        },
-    },
-    "PointQuery": {
-        "type": "object",
-        "required": ["lon", "lat", "radius_m", "zones", "containing", "nearby"],
-        "properties": {
-            "lon": {"type": "number"},
-            "lat": {"type": "number"},
-            "radius_m": {"type": "number"},
-            "zones": {"type": "array", "items": {"type": "string"}},
-            "containing": {"type": "array", "items": _REF_ITEM},
-            "nearby": {"type": "array", "items": _REF_ITEM},
-        },
-    },
-    "Stats": {
-        "type": "object",
-        "required": ["version", "counts", "lengths_km", "areas_ha"],
-        "properties": {
-            "version": {"type": "string"},
-            "counts": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["layer", "status", "zone", "features"],
-                    "properties": {
-                        "layer": {"type": "string"},
-                        "status": _NULLABLE_STR,
-                        "zone": _NULLABLE_STR,
-                        "features": {"type": "integer", "minimum": 1},
-                    },
-                },
-            },
-            "lengths_km": {"type": "array", "items": _MEASURE_ROW},
-            "areas_ha": {"type": "array", "items": _MEASURE_ROW},
-        },
-    },
-    "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"]},
-    "HTML": {"type": "string"},
-}
-
-
-def _error_response(description: str) -> dict[str, Any]:
-    """An OpenAPI response carrying the one error shape."""
-    return {"description": description, "content": {JSON: {"schema": _ref_schema("Error")}}}
-
-
-def _responses(ep: Endpoint) -> dict[str, Any]:
-    """The documented responses of an endpoint, derived from its declaration."""
-    out: dict[str, Any] = {
-        "200": {"description": "OK", "content": {ep.media_type: {"schema": _ref_schema(ep.result)}}}
-    }
-    if ep.method == "GET":
-        out["304"] = {"description": "Not modified: If-None-Match matched the ETag"}
-    if ep.body or any(p.location == "query" for p in ep.params):
-        out["400"] = _error_response("A parameter or the body is malformed or out of range")
-    if any(p.location == "path" for p in ep.params):
-        out["404"] = _error_response("No such resource")
-    if ep.body:
-        out["413"] = _error_response("The body is larger than MAX_CONTENT_LENGTH")
-    return out
-
-
-def _operation(ep: Endpoint, ctx: Mapping[str, Any]) -> dict[str, Any]:
-    """The OpenAPI Operation Object of an endpoint."""
-    op: dict[str, Any] = {
-        "operationId": ep.name,
-        "summary": ep.summary,
-        "description": ep.description,
-        "parameters": [p.openapi(ctx) for p in ep.params],
-        "responses": _responses(ep),
-    }
-    if ep.body:
-        op["requestBody"] = {
-            "required": True,
-            "content": {JSON: {"schema": _ref_schema(ep.body)}},
-        }
-    return op
-
-
-def openapi_document(ctx: Mapping[str, Any]) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every declared endpoint."""
-    from geoapp.web.writeapi import openapi_part
-
-    paths: dict[str, dict[str, Any]] = {}
-    for ep in ENDPOINTS:
-        paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, ctx)
-    writes = openapi_part()  # the write API (geoapp.web.writeapi) declares its own routes
-    for path, ops in writes["paths"].items():
-        paths.setdefault(path, {}).update(ops)
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "永康规划一张图 API / Yongkang planning map API",
-            "version": geoapp.__version__,
-            "description": "Layers, features, projects and spatial queries. Coordinates are "
-            "WGS84 lon/lat (EPSG:4326); distances and areas are computed in EPSG:4549. Errors "
-            'share one shape: {"error": {"code", "message", "param"}}.',
-            "x-data-version": ctx["catalog"].version,
-        },
-        "paths": paths,
-        "components": {
-            "schemas": {**SCHEMAS, **writes["schemas"]},
-            "securitySchemes": writes["securitySchemes"],
-        },
-    }
-
-
-def _schema_text(schema: Mapping[str, Any]) -> str:
-    """A short human description of a parameter schema."""
-    if schema.get("type") == "array":
-        return f"list of {_schema_text(schema.get('items', {}))}"
-    text = str(schema.get("type", ""))
-    if "enum" in schema:
-        text += ": " + " | ".join(map(str, schema["enum"]))
-    bounds = [f"{k} {schema[k]}" for k in ("minimum", "exclusiveMinimum", "maximum") if k in schema]
-    return text + (f" ({', '.join(bounds)})" if bounds else "")
-
-
-def _code_spans(text: str) -> Markup:
-    """Escaped text with ``double-backtick`` spans (as in the docstrings) set as code."""
-    return Markup(re.sub(r"``(.+?)``", r"<code>\1</code>", str(escape(text))))
-
-
-def docs_page(doc: Mapping[str, Any]) -> str:
-    """The API reference as one self-contained HTML page (every text escaped)."""
-    parts = [
-        "<!doctype html><html lang='zh-CN'><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>",
-        f"<title>{escape(doc['info']['title'])}</title><style>"
-        "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em auto;max-width:60em;"
-        "padding:0 1em;line-height:1.45}code{background:#f3f3f3;padding:0 .2em}"
-        "section{border-top:1px solid #ccc;padding:.5em 0}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}"
-        ".m{font-weight:bold;color:#1e5aa8}</style>",
-        f"<h1>{escape(doc['info']['title'])}</h1><p>{escape(doc['info']['description'])}</p>",
-        "<p>Machine-readable: <a href='/api/openapi.json'>/api/openapi.json</a> (OpenAPI 3.1)</p>",
-    ]
-    for path, methods in doc["paths"].items():
-        for method, op in methods.items():
-            parts.append(
-                f"<section id='{escape(op['operationId'])}'><h2><span class='m'>"
-                f"{method.upper()}</span> <code>{escape(path)}</code></h2>"
-                f"<p>{escape(op['summary'])}. {_code_spans(op['description'])}</p>"
-            )
-            if op["parameters"]:
-                parts.append(
-                    "<table><tr><th>parameter</th><th>in</th><th>schema</th><th></th></tr>"
-                )
-                for p in op["parameters"]:
-                    parts.append(
-                        f"<tr><td><code>{escape(p['name'])}</code>{' *' if p['required'] else ''}"
-                        f"</td><td>{escape(p['in'])}</td><td>{escape(_schema_text(p['schema']))}"
-                        f"</td><td>{escape(p['description'])}</td></tr>"
-                    )
-                parts.append("</table>")
-            if "requestBody" in op:
-                parts.append("<p>Body: a GeoJSON geometry (<code>application/json</code>).</p>")
-            codes = ", ".join(f"{c} {escape(r['description'])}" for c, r in op["responses"].items())
-            parts.append(f"<p>Responses: {codes}</p></section>")
-    return "".join(parts) + "</html>"
+    return Response(docs_page(openapi_document(ENDPOINTS, _context())), mimetype=HTML)

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from geoapp import maps
 from geoapp.embed_params import DPI_RANGE, SIZE_RANGE, default_layers, parse_embed_args
 from geoapp.params import parse_lang
+from geoapp.query.names import name_for
 from geoapp.web.pages import cached_page, oembed_link
 from geoapp.web.state import get_catalog
 
@@ -63,7 +64,7 @@ def builder():
         layers=[(lid, d.title_for(lang)) for lid, d in catalog.defs.items()],
         default_layers=list(default_layers(catalog)),
         projects=[
-            (p["project_id"], p["name_en"] if lang == "en" else p["name"], p["layer"])
+            (p["project_id"], name_for(p, lang), p["layer"])
             for p in catalog.projects.values()
             if p["feature_ids"]
         ],  # fmt: skip

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from geoapp import ogc, ogc_filter
 from geoapp.errors import BadParameter
 from geoapp.params import WORLD, parse_bbox, parse_limit_offset, shown
+from geoapp.web.ogc_html import render_html
 from geoapp.web.state import get_catalog
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -49,7 +50,7 @@ def _respond(kind: str, doc: Any, mimetype: str = ogc.JSON, headers=None) -> Res
     """The document as JSON (or bytes already encoded), or as HTML when asked for."""
     if _format() == "html":
         body = doc if isinstance(doc, dict) else orjson.loads(doc)
-        response = Response(ogc.render_html(kind, body), mimetype=ogc.HTML, headers=headers)
+        response = Response(render_html(kind, body), mimetype=ogc.HTML, headers=headers)
     else:
         data = doc if isinstance(doc, bytes) else orjson.dumps(doc)
         response = Response(data, content_type=mimetype, headers=headers)

@@ -1,0 +1,138 @@
+"""How the print picture draws a layer: colours by the one style rule, lines, dashes, context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.colors import to_rgba
+from shapely.plotting import patch_from_polygon
+
+from geoapp.coords import to_metric
+from geoapp.embed_params import (
+    carries_project,
+)
+from geoapp.query.style import feature_color
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geoapp.catalog import Catalog
+    from geoapp.layers import LayerDef
+    from geoapp.picture import _Canvas
+
+_PX_TO_PT = 0.75  # layer styles give Leaflet weights in CSS pixels (1/96 in); points are 1/72 in
+
+
+def feature_colors(gdf: gpd.GeoDataFrame, layer: LayerDef) -> list[str]:
+    """Each feature's colour, by the one style rule (:func:`geoapp.query.style.feature_color`)."""
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    return [feature_color(layer, row) for row in gdf[columns].to_dict("records")]
+
+
+def context_layer(catalog: Catalog, role: str) -> gpd.GeoDataFrame | None:
+    """The features of the background of one ``role`` (outline, rivers, towns), or None."""
+    for lid, d in catalog.defs.items():
+        gdf = catalog.layers[lid]
+        if role == "outline" and d.city_outline:
+            return gdf
+        if role == "rivers" and d.has_status and "context_color" in d.style:
+            return gdf[~carries_project(gdf).to_numpy()]
+        if role == "towns" and d.style["kind"] == "point" and not d.has_status:
+            return gdf
+    return None
+
+
+def _dashes(style: Mapping[str, Any], linewidth: float) -> Any:
+    """A CSS dash array (pixels) as a matplotlib dash style (scaled by the line width)."""
+    dash = str(style.get("dash") or "").replace(",", " ").split()
+    if not dash or linewidth <= 0:
+        return "solid"
+    return (0, tuple(float(d) * _PX_TO_PT / linewidth for d in dash))
+
+
+def _rgba(color: str, alpha: float) -> tuple[float, float, float, float]:
+    r, g, b, _ = to_rgba(color)
+    return (r, g, b, alpha)
+
+
+def _lines(geoms: Any) -> list[np.ndarray]:
+    """Every line part (and polygon ring) of ``geoms`` as an (n, 2) array."""
+    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
+    rings = [shapely.get_exterior_ring(p) if p.geom_type == "Polygon" else p for p in parts]
+    return [np.asarray(shapely.get_coordinates(r)) for r in rings if not r.is_empty]
+
+
+def _draw_layer(ax: Any, gdf: gpd.GeoDataFrame, layer: LayerDef, colors: list[str]) -> None:
+    """Draw one layer's features (already in metres) in the layer's style."""
+    style = layer.style
+    lw = float(style.get("weight", 2)) * _PX_TO_PT
+    opacity = float(style.get("opacity", 1.0))
+    kind = style.get("kind")
+    if kind == "polygon":
+        fill = float(style.get("fill_opacity", 0.2))
+        patches = [
+            patch_from_polygon(g, facecolor=_rgba(c, fill), edgecolor=_rgba(c, opacity))
+            for g, c in zip(gdf.geometry, colors, strict=True)
+            if g.geom_type in ("Polygon", "MultiPolygon")
+        ]
+        ax.add_collection(
+            PatchCollection(
+                patches, match_original=True, linewidths=lw, linestyle=_dashes(style, lw)
+            )
+        )
+        lines = gdf.geometry.geom_type.str.contains("LineString").to_numpy()
+        if lines.any():  # a zones layer may hold an axis line
+            _draw_lines(
+                ax,
+                gdf[lines],
+                [c for c, x in zip(colors, lines, strict=True) if x],
+                lw,
+                opacity,
+                style,
+            )
+    elif kind == "line":
+        context = ~carries_project(gdf).to_numpy() if layer.has_status else np.zeros(len(gdf), bool)
+        if context.any():  # rivers under their banks, wider
+            clw = float(style.get("context_weight", style.get("weight", 2))) * _PX_TO_PT
+            ccolors = [c for c, x in zip(colors, context, strict=True) if x]
+            _draw_lines(ax, gdf[context], ccolors, clw, opacity, style)
+        rest = [c for c, x in zip(colors, context, strict=True) if not x]
+        _draw_lines(ax, gdf[~context], rest, lw, opacity, style)
+    else:
+        size = float(style.get("radius", 5)) * 2 * _PX_TO_PT
+        xy = shapely.get_coordinates(gdf.geometry.representative_point().values)
+        ax.scatter(xy[:, 0], xy[:, 1], s=size**2, c=colors, edgecolors="white", linewidths=0.6)
+
+
+def _draw_lines(
+    ax: Any, gdf: gpd.GeoDataFrame, colors: list[str], lw: float, alpha: float, style
+) -> None:
+    segments, seg_colors = [], []
+    for geom, color in zip(gdf.geometry, colors, strict=True):
+        for part in _lines([geom]):
+            segments.append(part)
+            seg_colors.append(_rgba(color, alpha))
+    if segments:
+        ax.add_collection(
+            LineCollection(
+                segments, colors=seg_colors, linewidths=lw, linestyle=_dashes(style, lw),
+                capstyle="round", joinstyle="round",
+            )
+        )  # fmt: skip
+
+
+def _frame_box(c: _Canvas) -> shapely.Polygon:
+    """The map frame in metres."""
+    (x0, x1), (y0, y1) = c.ax.get_xlim(), c.ax.get_ylim()
+    return shapely.box(x0, y0, x1, y1)
+
+
+def _context_rivers(catalog: Catalog) -> gpd.GeoDataFrame | None:
+    """The rivers of the background (features of the rivers layer that carry no project)."""
+    rivers = context_layer(catalog, "rivers")
+    if rivers is None or rivers.empty:
+        return None
+    return to_metric(rivers)
