@@ -23,6 +23,7 @@ from pyproj import CRS
 from geoapp.coords import transform_geometry
 from geoapp.layers import BASE_FIELD_NAMES, ID_PATTERN, LayerDef
 from geoapp.problems import Problem
+from geoapp.query.clean import is_missing
 
 #: The city's bounding box (WGS84), with a margin of about 1 km: nothing of ours lies outside it.
 CITY_BBOX = (119.88, 28.75, 120.36, 29.12)
@@ -227,7 +228,7 @@ def _attribute_problems(gdf: gpd.GeoDataFrame, layer: LayerDef, name: str) -> li
 
 def _plain(fid):
     """An id as the messages print it (None for a missing one)."""
-    return None if fid is None or (isinstance(fid, float) and np.isnan(fid)) else fid
+    return None if is_missing(fid) else fid
 
 
 def _id_problems(gdf: gpd.GeoDataFrame, name: str) -> list[Problem]:

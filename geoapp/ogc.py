@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -41,7 +41,6 @@ from geoapp.coords import axis_order_is_latlon, parse_crs, transform_coords
 from geoapp.errors import BadParameter, NotFound
 from geoapp.layers import LayerDef
 from geoapp.ogc_filter import CONFORMANCE as FILTER_CONFORMANCE
-from geoapp.ogc_filter import PARAMS as FILTER_PARAMS
 from geoapp.ogc_filter import Refinement, refine_rows
 from geoapp.params import choices, parse_status, shown
 from geoapp.query.features import FeatureQuery, select
@@ -432,98 +431,3 @@ def feature(catalog: Catalog, layer_id: str, feature_id: str, crs: str, base: st
 
 
 # --------------------------------------------------------------------------- OpenAPI 3.0
-
-
-def _param(name: str, where: str, description: str, schema: dict, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "in": where, "description": description, "required": where == "path",
-            "schema": schema, **extra}  # fmt: skip
-
-
-def _components(max_limit: int, default_limit: int) -> dict[str, Any]:
-    crs = {"type": "string", "format": "uri", "enum": list(CRS_URIS), "default": CRS84}
-    return {
-        "parameters": {
-            "f": _param("f", "query", "输出格式 Output format", {"type": "string", "enum": ["json", "html"]}),
-            "limit": _param(
-                "limit", "query", f"每页要素数 Features per page (1–{max_limit})",
-                {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
-            ),
-            "offset": _param("offset", "query", "跳过的要素数 Features to skip",
-                             {"type": "integer", "minimum": 0, "default": 0}),
-            "bbox": _param(
-                "bbox", "query", "范围 minx,miny,maxx,maxy in the axis order of bbox-crs",
-                {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
-                style="form", explode=False,
-            ),
-            "bbox-crs": _param("bbox-crs", "query", "bbox 的坐标系 CRS of bbox", crs),
-            "crs": _param("crs", "query", "输出坐标系 CRS of the response", crs),
-            "featureId": _param("featureId", "path", "要素编号 Feature id", {"type": "string"}),
-            "filter": _param("filter", "query", "CQL2 筛选 CQL2 filter (text or JSON, see filter-lang)", {"type": "string"}),
-            "filter-lang": _param("filter-lang", "query", "筛选语言 Filter language", {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
-            "filter-crs": _param("filter-crs", "query", "筛选几何的坐标系 CRS of filter geometries", {"type": "string", "format": "uri", "enum": [CRS84]}),
-            "sortby": _param("sortby", "query", "排序 Sort by: name, -name (descending), comma-separated", {"type": "string"}),
-            "properties": _param("properties", "query", "返回的属性 Properties to return, comma-separated", {"type": "string"}),
-            "skipGeometry": _param("skipGeometry", "query", "不返回几何 Leave geometries out", {"type": "boolean", "default": False}),
-            "datetime": _param("datetime", "query", "状态日期 Status date: a date or start/end (.. open)", {"type": "string"}),
-        },
-        "responses": {
-            "error": {"description": "错误 Error", "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}}},
-        },
-        "schemas": {"error": {"type": "object", "required": ["error"], "properties": {"error": {
-            "type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                                             "param": {"type": "string", "nullable": True}}}}}},
-    }  # fmt: skip
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/parameters/{name}"}
-
-
-def _operation(summary: str, op_id: str, params: list, content: Iterable[str]) -> dict[str, Any]:
-    return {"get": {
-        "summary": summary, "operationId": op_id, "parameters": params,
-        "responses": {"200": {"description": summary, "content": {c: {} for c in content}},
-                      "400": {"$ref": "#/components/responses/error"},
-                      "404": {"$ref": "#/components/responses/error"}},
-    }}  # fmt: skip
-
-
-def openapi(catalog: Catalog, base: str, max_limit: int = 10_000, default_limit: int = 100) -> dict:
-    """The OpenAPI 3.0 definition of the API, with each collection's queryables as parameters."""
-    paths = {
-        "/": _operation("起始页 Landing page", "getLandingPage", [_ref("f")], [JSON, HTML]),
-        "/conformance": _operation(
-            "符合的标准 Conformance", "getConformance", [_ref("f")], [JSON, HTML]
-        ),
-        "/api": _operation("API 定义 This document", "getAPI", [_ref("f")], [OPENAPI, HTML]),
-        "/collections": _operation("图层 Collections", "getCollections", [_ref("f")], [JSON, HTML]),
-    }
-    for lid, layer in catalog.defs.items():
-        p = f"/collections/{lid}"
-        title = layer.title_for("en")
-        filters = [
-            _param(n, "query", f"等于 equals ({n})", _property_schema(layer, n))
-            for n in queryable_names(layer)
-        ]
-        paths[p] = _operation(f"{title}: collection", f"describe_{lid}", [_ref("f")], [JSON, HTML])
-        paths[f"{p}/items"] = _operation(
-            f"{title}: features", f"getFeatures_{lid}",
-            [_ref(n) for n in ("limit", "offset", "bbox", "bbox-crs", "crs", "f", *FILTER_PARAMS)]
-            + filters,
-            [GEOJSON, HTML],
-        )  # fmt: skip
-        paths[f"{p}/items/{{featureId}}"] = _operation(
-            f"{title}: one feature", f"getFeature_{lid}", [_ref("featureId"), _ref("crs"), _ref("f")],
-            [GEOJSON, HTML],
-        )  # fmt: skip
-        paths[f"{p}/queryables"] = _operation(
-            f"{title}: queryables", f"getQueryables_{lid}", [_ref("f")], [SCHEMA, HTML]
-        )
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": TITLE, "version": catalog.version,
-                 "description": "永康规划一张图的图层 / the layers of the Yongkang planning map"},
-        "servers": [{"url": base}],
-        "paths": paths,
-        "components": _components(max_limit, default_limit),
-    }  # fmt: skip

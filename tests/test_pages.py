@@ -254,19 +254,6 @@ def test_favicon(client):
         assert r.status_code == 200 and r.headers["Content-Type"] == "image/svg+xml"
 
 
-def test_page_cache_is_bounded_and_follows_the_data(app, client):
-    from geoapp.web import pages
-
-    for i in range(pages.PAGE_CACHE_SIZE + 5):
-        assert client.get(f"/embed?layers=parks&title=t{i}").status_code == 200
-    cache = app.extensions["geoapp.pages"]
-    assert len(cache["pages"]) == pages.PAGE_CACHE_SIZE
-    base = "http://localhost/"  # pages are cached per public base URL (trusted hosts)
-    assert (base, "embed", b"layers=parks&title=t0") not in cache["pages"]
-    last = f"layers=parks&title=t{pages.PAGE_CACHE_SIZE + 4}".encode()
-    assert (base, "embed", last) in cache["pages"]
-
-
 def test_embed_builder_offers_every_choice(client, bundled):
     r = client.get("/embed/builder")
     assert r.status_code == 200

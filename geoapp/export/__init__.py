@@ -25,8 +25,6 @@ geoapp.errors.BadParameter: GeoJSON is WGS84 only (RFC 7946): EPSG:4549 is not o
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -51,6 +49,7 @@ from geoapp.export.qgis import _write_qgis_bundle, _write_qgz, project_qgs
 from geoapp.export.readme import readme_text
 from geoapp.export.shp import _write_shp, dbf_text, shapefile_field_names
 from geoapp.export.styles import layer_qml, layer_sld, symbology
+from geoapp.files import atomic_output
 
 __all__ = [
     "EXPORTERS",
@@ -162,13 +161,8 @@ def export(catalog: Catalog, target: str, fmt: str, crs: str | None, out: Path) 
     out = Path(out)
     if not out.parent.is_dir():
         raise BadParameter(f"{out}: directory {out.parent} does not exist", "output")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:  # GDAL drivers want their own extension: write inside a temporary directory
-        written = tmp / f"export{exporter.extension}"
+    with atomic_output(out, exporter.extension) as written:  # GDAL wants its own extension
         exporter.write(catalog, layer_ids, name, written)
-        os.replace(written, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

@@ -277,6 +277,13 @@ def _hit_collection(catalog: Catalog, hits: list[Hit]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "numberReturned": len(features), "features": features}
 
 
+def _hits_response(query: str, *args: Any, **filters: Any) -> Response:
+    """The hits of one spatial query of the index (``nearest``, ``within``) as GeoJSON."""
+    catalog = get_catalog()
+    hits = getattr(catalog.index, query)(*args, **filters)
+    return _respond(_hit_collection(catalog, hits), GEOJSON)
+
+
 def _metres(value: float | None) -> float | None:
     """A distance rounded to the centimetre."""
     return None if value is None else round(value, 2)
@@ -439,9 +446,7 @@ def query_nearest(
     lon: float, lat: float, k: int, layer: Filter, status: Filter, zone: str | None
 ) -> Response:
     """Nearest first; each feature carries ``layer`` and ``distance_m``; ties by layer, row."""
-    catalog = get_catalog()
-    hits = catalog.index.nearest(lon, lat, k, layers=layer, status=status, zone=zone)
-    return _respond(_hit_collection(catalog, hits), GEOJSON)
+    return _hits_response("nearest", lon, lat, k, layers=layer, status=status, zone=zone)
 
 
 @endpoint(
@@ -452,9 +457,7 @@ def query_within(
     lon: float, lat: float, radius: float, layer: Filter, status: Filter, zone: str | None
 ) -> Response:
     """Nearest first; each feature carries ``layer`` and ``distance_m``."""
-    catalog = get_catalog()
-    hits = catalog.index.within(lon, lat, radius, layers=layer, status=status, zone=zone)
-    return _respond(_hit_collection(catalog, hits), GEOJSON)
+    return _hits_response("within", lon, lat, radius, layers=layer, status=status, zone=zone)
 
 
 @endpoint(

@@ -6,12 +6,11 @@ The parameters are parsed as for the ``/embed`` page (:func:`geoapp.web.embed.pa
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from geoapp import oembed
+from geoapp.cache import named_cache
 from geoapp.embed_params import EmbedView
 from geoapp.errors import BadParameter, NotFound
 from geoapp.params import parse_integer, required
@@ -27,7 +26,6 @@ bp = Blueprint("embed_static", __name__)
 MAX_AGE = 300
 #: Rendered pictures kept in memory per app (a picture takes about a second to draw).
 PICTURE_CACHE_SIZE = 64
-_CACHE_LOCK = threading.Lock()
 
 
 def _base_urls() -> list[str]:
@@ -38,25 +36,21 @@ def _base_urls() -> list[str]:
 
 
 def _picture(fmt: str, view: EmbedView) -> tuple[bytes, str]:
-    """The rendered picture and its ETag, from the per-app cache when possible."""
+    """The rendered picture and its ETag, from the app's picture cache when possible."""
     catalog = get_catalog()
     key = f"{catalog.version}|{fmt}|{view!r}"
     etag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    cache: OrderedDict = current_app.extensions.setdefault("geoapp.pictures", OrderedDict())
-    with _CACHE_LOCK:
-        if etag in cache:
-            cache.move_to_end(etag)
-            return cache[etag], etag
+    cache = named_cache(current_app.extensions, "geoapp.pictures", PICTURE_CACHE_SIZE)
+    return cache.get((catalog.version, fmt, view), lambda: _render(catalog, view, fmt)), etag
+
+
+def _render(catalog, view: EmbedView, fmt: str) -> bytes:
+    """Draw a picture (through the gate that bounds costly work)."""
     try:
         with expensive():
-            body = render_picture(catalog, view, fmt)
+            return render_picture(catalog, view, fmt)
     except CJKFontMissing as exc:
         raise APIError(500, str(exc)) from None
-    with _CACHE_LOCK:
-        cache[etag] = body
-        while len(cache) > PICTURE_CACHE_SIZE:
-            cache.popitem(last=False)
-    return body, etag
 
 
 @bp.get("/embed.<any(png, svg):fmt>")

@@ -1,16 +1,16 @@
 """Downloads: ``/export/<layer>.<format>?crs=``, ``/export/all.gpkg``, ``/export/project.qgz``.
 
 ``/export/project.zip`` is the QGIS project with the GeoPackage it opens, ready to unpack.
-Files are built by :mod:`geoapp.export` and kept per catalog load (the data version).
+Files are built by :mod:`geoapp.export` and kept in the one cache (:mod:`geoapp.cache`), keyed by
+the data version, layer, format and CRS.
 """
 
 from __future__ import annotations
 
-import threading
-
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from geoapp import export
+from geoapp.cache import named_cache
 from geoapp.errors import BadParameter
 from geoapp.web.limits import expensive
 from geoapp.web.state import get_catalog
@@ -19,9 +19,8 @@ bp = Blueprint("exports", __name__, url_prefix="/export")
 
 #: Downloads named by file rather than by layer.
 SPECIAL = {"project.qgz": ("all", "qgz"), "project.zip": ("all", "qgis")}
-#: How many built downloads a catalog keeps in memory.
+#: How many built downloads the app keeps in memory.
 CACHE_SIZE = 32
-_LOCK = threading.Lock()
 
 
 @bp.get("/")
@@ -54,16 +53,15 @@ def _split(name: str) -> tuple[str, str]:
 
 
 def _build(target: str, fmt: str, crs: str | None) -> tuple[bytes, str, str]:
-    """The download's (bytes, file name, media type), from the cache when already built."""
+    """The download's (bytes, file name, media type), from the app's download cache if built."""
     catalog = get_catalog()
-    cache = catalog.extra.setdefault("export.cache", {})
-    key = (target, fmt, crs or "")
-    built = cache.get(key)
-    if built is None:
-        with expensive():
-            built = export.export_bytes(catalog, target, fmt, crs)
-        with _LOCK:  # gunicorn's threads share the cache
-            while len(cache) >= CACHE_SIZE:
-                cache.pop(next(iter(cache)))
-            cache[key] = built
-    return built
+    cache = named_cache(current_app.extensions, "geoapp.exports", CACHE_SIZE)
+    return cache.get(
+        (catalog.version, target, fmt, crs or ""), lambda: _export(catalog, target, fmt, crs)
+    )
+
+
+def _export(catalog, target: str, fmt: str, crs: str | None) -> tuple[bytes, str, str]:
+    """Build a download (through the gate that bounds costly work)."""
+    with expensive():
+        return export.export_bytes(catalog, target, fmt, crs)

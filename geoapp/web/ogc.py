@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from geoapp import ogc, ogc_filter
+from geoapp import ogc, ogc_filter, ogc_openapi
 from geoapp.errors import BadParameter
 from geoapp.params import WORLD, parse_bbox, parse_limit_offset, shown
 from geoapp.web.ogc_html import render_html
@@ -82,7 +82,7 @@ def api() -> Response:
     cfg = current_app.config
     return _document(
         "api",
-        lambda: ogc.openapi(get_catalog(), _base(), cfg["MAX_LIMIT"], cfg["DEFAULT_LIMIT"]),
+        lambda: ogc_openapi.openapi(get_catalog(), _base(), cfg["MAX_LIMIT"], cfg["DEFAULT_LIMIT"]),
         ogc.OPENAPI,
     )
 

@@ -31,6 +31,19 @@ def _ref_schema(name: str) -> dict[str, str]:
 
 
 _NULLABLE_STR = {"type": ["string", "null"]}
+_COUNT = {"type": "integer", "minimum": 0}
+
+
+def _object(required: list[str], **properties: Any) -> dict[str, Any]:
+    """An object schema with these required members and properties."""
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    """An array schema of ``items``."""
+    return {"type": "array", "items": items}
+
+
 _SCALAR = {"type": ["string", "number", "integer", "boolean", "null"]}
 _HISTORY_ENTRY = {
     "type": "object",
@@ -146,16 +159,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
         },
     },
-    "FeatureCollection": {
-        "type": "object",
-        "required": ["type", "features", "numberReturned"],
-        "properties": {
-            "type": {"const": "FeatureCollection"},
-            "numberMatched": {"type": "integer", "minimum": 0},
-            "numberReturned": {"type": "integer", "minimum": 0},
-            "features": {"type": "array", "items": _ref_schema("Feature")},
-        },
-    },
+    "FeatureCollection": _object(
+        ["type", "features", "numberReturned"],
+        type={"const": "FeatureCollection"},
+        numberMatched=_COUNT,
+        numberReturned=_COUNT,
+        features=_array(_ref_schema("Feature")),
+    ),  # fmt: skip
     "Layer": {
         "type": "object",
         "required": ["id", "title", "geometry_types", "count", "extent", "fields"],
@@ -206,14 +216,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "sources": {"type": "array", "items": _SOURCE},
         },
     },
-    "ProjectList": {
-        "type": "object",
-        "required": ["count", "projects"],
-        "properties": {
-            "count": {"type": "integer", "minimum": 0},
-            "projects": {"type": "array", "items": _ref_schema("Project")},
-        },
-    },
+    "ProjectList": _object(
+        ["count", "projects"], count=_COUNT, projects=_array(_ref_schema("Project"))
+    ),
     "PointQuery": {
         "type": "object",
         "required": ["lon", "lat", "radius_m", "zones", "containing", "nearby"],

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from geoapp import maps, params, progress, sources
+from geoapp.cache import named_cache
 from geoapp.errors import NotFound
 from geoapp.web import workspace
 from geoapp.web.security import page_url, public_base
@@ -44,21 +45,12 @@ PAGE_CACHE_SIZE = 128
 
 
 def cached_page(key: tuple, build) -> str:
-    """A rendered page from the per-app cache, emptied when the data version changes.
+    """A rendered page from the app's page cache (:mod:`geoapp.cache`), built once per key.
 
-    The key always includes the public base URL the page's links start with.
+    The key holds the data version and the public base URL the page's links start with.
     """
-    key = (public_base(), *key)
-    cache = current_app.extensions.setdefault("geoapp.pages", {"version": None, "pages": {}})
-    version = get_catalog().version
-    if cache["version"] != version:
-        cache["version"], cache["pages"] = version, {}
-    pages = cache["pages"]
-    if key not in pages:
-        while len(pages) >= PAGE_CACHE_SIZE:
-            pages.pop(next(iter(pages)))
-        pages[key] = build()
-    return pages[key]
+    cache = named_cache(current_app.extensions, "geoapp.pages", PAGE_CACHE_SIZE)
+    return cache.get((get_catalog().version, public_base(), *key), build)
 
 
 @bp.get("/")
