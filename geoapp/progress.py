@@ -14,6 +14,7 @@ from typing import Any
 
 from geoapp.catalog import Catalog
 from geoapp.query.names import name_for
+from geoapp.query.zones import zone_ids, zone_layer
 from geoapp.sources import source_link
 from geoapp.status import HISTORY_KINDS, STATUS, STATUSES
 from geoapp.texts import in_language
@@ -199,6 +200,26 @@ def unplaced(catalog: Catalog, lang: str) -> list[dict[str, str]]:
     return out
 
 
+def _by_zone(catalog: Catalog, projects: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Projects by status per zone (a project counts in every zone its features touch)."""
+    zones_of = catalog.index.feature_zones()
+    by_zone: list[dict[str, Any]] = []
+    zones, lid = set(zone_ids(catalog)), zone_layer(catalog.defs)
+    if lid is None:
+        return by_zone
+    for z in catalog.layers[lid].to_dict("records"):
+        if z["id"] not in zones:  # the axis is drawn, but it is not a zone
+            continue
+        mine = [
+            p for p in projects if any(z["id"] in zones_of.get(f, []) for f in p["feature_ids"])
+        ]
+        by_zone.append(
+            {"id": z["id"], "title": name_for(z, lang), "total": len(mine),
+             "counts": _counts(mine, lang)}
+        )  # fmt: skip
+    return by_zone
+
+
 def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
     """Projects by status per layer and per zone, the indicators, and the overdue projects."""
     projects = list(catalog.projects.values())
@@ -210,23 +231,7 @@ def overview(catalog: Catalog, lang: str, today: dt.date) -> dict[str, Any]:
                 {"id": lid, "title": d.title_for(lang), "total": len(mine),
                  "unplaced": sum(1 for p in mine if not p["feature_ids"]), "counts": _counts(mine, lang)}
             )  # fmt: skip
-    zones_of = catalog.index.feature_zones() if "zones" in catalog.layers else {}
-    by_zone = []
-    if "zones" in catalog.layers:
-        for z in catalog.layers["zones"].to_dict("records"):
-            if z.get("zone_type") == "axis":
-                continue
-            mine = [
-                p for p in projects if any(z["id"] in zones_of.get(f, []) for f in p["feature_ids"])
-            ]
-            by_zone.append(
-                {
-                    "id": z["id"],
-                    "title": name_for(z, lang),
-                    "total": len(mine),
-                    "counts": _counts(mine, lang),
-                }
-            )
+    by_zone = _by_zone(catalog, projects, lang)
     _scale(by_layer)
     _scale(by_zone)
     overdue = [
