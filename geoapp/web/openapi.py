@@ -32,6 +32,8 @@ def _ref_schema(name: str) -> dict[str, str]:
 
 _NULLABLE_STR = {"type": ["string", "null"]}
 _COUNT = {"type": "integer", "minimum": 0}
+_STR = {"type": "string"}
+_NUMBER = {"type": "number"}
 
 
 def _object(required: list[str], **properties: Any) -> dict[str, Any]:
@@ -114,6 +116,7 @@ _MEASURE_ROW = {
                    "features": {"type": "integer"}},
 }  # fmt: skip
 
+# fmt: off
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": {
         "type": "object",
@@ -136,101 +139,57 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "a Feature carrying one is accepted too",
         "oneOf": [_geometry_schema(k) for k in GEOMETRY_TYPES],
     },
-    "Feature": {
-        "type": "object",
-        "required": ["type", "id", "geometry", "properties"],
-        "properties": {
-            "type": {"const": "Feature"},
-            "id": {"type": "string"},
-            "geometry": {"oneOf": [_ref_schema("Geometry"), {"type": "null"}]},
+    "Feature": _object(
+        ["type", "id", "geometry", "properties"],
+        type={"const": "Feature"},
+        id=_STR,
+        geometry={"oneOf": [_ref_schema("Geometry"), {"type": "null"}]},
+        properties={
+            "type": "object",
+            "description": "The layer's fields but id (and the registry columns on a layer with "
+            "status); query answers add layer and distance_m",
             "properties": {
-                "type": "object",
-                "description": "The layer's fields but id (and the registry columns on a layer "
-                "with status); query answers add layer and distance_m",
-                "properties": {
-                    "name": {"type": "string"},
-                    "name_en": _NULLABLE_STR,
-                    "accuracy": {"enum": ["surveyed", "approximate", "schematic"]},
-                    "status": {"oneOf": [{"enum": list(STATUS)}, {"type": "null"}]},
-                    "layer": {"type": "string"},
-                    "distance_m": {"type": "number", "minimum": 0},
-                },
-                "additionalProperties": _SCALAR,
+                "name": _STR,
+                "name_en": _NULLABLE_STR,
+                "accuracy": {"enum": ["surveyed", "approximate", "schematic"]},
+                "status": {"oneOf": [{"enum": list(STATUS)}, {"type": "null"}]},
+                "layer": _STR,
+                "distance_m": {"type": "number", "minimum": 0},
             },
+            "additionalProperties": _SCALAR,
         },
-    },
-    "FeatureCollection": _object(
-        ["type", "features", "numberReturned"],
-        type={"const": "FeatureCollection"},
-        numberMatched=_COUNT,
-        numberReturned=_COUNT,
-        features=_array(_ref_schema("Feature")),
     ),  # fmt: skip
-    "Layer": {
-        "type": "object",
-        "required": ["id", "title", "geometry_types", "count", "extent", "fields"],
-        "properties": {
-            "id": {"type": "string"},
-            "title": _LABEL,
-            "description": _LABEL,
-            "geometry_types": {"type": "array", "items": {"type": "string"}},
-            "has_status": {"type": "boolean"},
-            "count": {"type": "integer", "minimum": 0},
-            "extent": {
-                "oneOf": [
-                    {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
-                    {"type": "null"},
-                ]
-            },
-            "fields": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "type", "label", "values"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "type": {"type": "string"},
-                        "label": _LABEL,
-                        "values": {"type": ["array", "null"]},
-                    },
-                },
-            },
-        },
-    },
-    "LayerList": {
-        "type": "object",
-        "required": ["layers"],
-        "properties": {"layers": {"type": "array", "items": _ref_schema("Layer")}},
-    },
-    "Project": {
-        "type": "object",
-        "required": ["project_id", "name", "layer", "feature_ids", "status", "target_status"],
-        "properties": {
-            "project_id": {"type": "string"},
-            "name": {"type": "string"},
-            "layer": {"type": "string"},
-            "feature_ids": {"type": "array", "items": {"type": "string"}},
-            "status": {"type": "string", "enum": list(STATUS)},
-            "target_status": {"type": "string"},
-            "history": {"type": "array", "items": _HISTORY_ENTRY},
-            "sources": {"type": "array", "items": _SOURCE},
-        },
-    },
+    "FeatureCollection": _object(
+        ["type", "features", "numberReturned"], type={"const": "FeatureCollection"},
+        numberMatched=_COUNT, numberReturned=_COUNT, features=_array(_ref_schema("Feature")),
+    ),
+    "Layer": _object(
+        ["id", "title", "geometry_types", "count", "extent", "fields"],
+        id=_STR, title=_LABEL, description=_LABEL, geometry_types=_array(_STR),
+        has_status={"type": "boolean"}, count=_COUNT,
+        extent={"oneOf": [
+            {"type": "array", "items": _NUMBER, "minItems": 4, "maxItems": 4}, {"type": "null"},
+        ]},
+        fields=_array(_object(
+            ["name", "type", "label", "values"],
+            name=_STR, type=_STR, label=_LABEL, values={"type": ["array", "null"]},
+        )),
+    ),
+    "LayerList": _object(["layers"], layers=_array(_ref_schema("Layer"))),
+    "Project": _object(
+        ["project_id", "name", "layer", "feature_ids", "status", "target_status"],
+        project_id=_STR, name=_STR, layer=_STR, feature_ids=_array(_STR),
+        status={"type": "string", "enum": list(STATUS)}, target_status=_STR,
+        history=_array(_HISTORY_ENTRY), sources=_array(_SOURCE),
+    ),
     "ProjectList": _object(
         ["count", "projects"], count=_COUNT, projects=_array(_ref_schema("Project"))
     ),
-    "PointQuery": {
-        "type": "object",
-        "required": ["lon", "lat", "radius_m", "zones", "containing", "nearby"],
-        "properties": {
-            "lon": {"type": "number"},
-            "lat": {"type": "number"},
-            "radius_m": {"type": "number"},
-            "zones": {"type": "array", "items": {"type": "string"}},
-            "containing": {"type": "array", "items": _REF_ITEM},
-            "nearby": {"type": "array", "items": _REF_ITEM},
-        },
-    },
+    "PointQuery": _object(
+        ["lon", "lat", "radius_m", "zones", "containing", "nearby"],
+        lon=_NUMBER, lat=_NUMBER, radius_m=_NUMBER, zones=_array(_STR),
+        containing=_array(_REF_ITEM), nearby=_array(_REF_ITEM),
+    ),
     "Stats": {
         "type": "object",
         "required": ["version", "counts", "lengths_km", "areas_ha"],
@@ -256,6 +215,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"]},
     "HTML": {"type": "string"},
 }
+# fmt: on
 
 
 def _error_response(description: str) -> dict[str, Any]:
