@@ -338,7 +338,7 @@ ERRORS = [
     ("/api/layers/parks?properties=nope", *bad(
         "unknown properties 'nope'; expected one of: name, name_en, accuracy, location_confidence, "
         "geometry_source, park_type, project_id, project_name, project_name_en, status, status_date, "
-        "target_status, target_year, source, source_date, quote", "properties")),
+        "target_status, target_year, source, source_date, quote, version", "properties")),
     ("/api/projects?layer=roads", *bad(f"unknown layer 'roads'; expected one of: {LAYER_IDS}", "layer")),
     ("/api/query/point?lat=28.9", *bad("missing required parameter 'lon'", "lon")),
     ("/api/query/point?lon=120&lat=", *bad("missing required parameter 'lat'", "lat")),

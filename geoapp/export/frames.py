@@ -10,11 +10,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geoapp.catalog import JOIN_COLUMNS, Catalog
+from geoapp.catalog import Catalog
 from geoapp.coords import parse_crs, to_crs
 from geoapp.errors import GeoappError
 from geoapp.layers import LayerDef
 from geoapp.query.clean import nullable
+from geoapp.query.geojson import property_columns
 from geoapp.versions import VERSION_FIELD, version_book
 
 #: The CRSs every multi-CRS format offers.
@@ -101,9 +102,9 @@ def export_frame(catalog: Catalog, layer_id: str, crs: str = "EPSG:4326") -> gpd
 
 
 def export_columns(layer: LayerDef) -> list[str]:
-    """The attribute columns a layer's export has (last: the layer version it was exported at)."""
-    status = JOIN_COLUMNS if layer.has_status else []
-    return [f.name for f in layer.all_fields] + status + [VERSION_FIELD]
+    """The attribute columns a layer's export has: ``id``, then the properties every door gives a
+    feature (:func:`geoapp.query.geojson.property_columns`; last, the layer version)."""
+    return ["id", *property_columns(layer)]
 
 
 def _families(layer: LayerDef) -> list[str]:
