@@ -75,12 +75,14 @@ def same_site(url: str, base_url: str) -> str | None:
     return path[len(root) :].strip("/")
 
 
-def embed_view_for(url: str, base_urls: Sequence[str], catalog: Catalog) -> EmbedView:
-    """The embed view a page URL of ours shows; :class:`NotOurURL` or ``EmbedParamError``."""
+def embed_view_for(
+    url: str, base_urls: Sequence[str], catalog: Catalog, default_lang: str = "zh"
+) -> EmbedView:
+    """The embed view a page URL of ours shows; :class:`NotOurURL` or ``BadParameter``."""
     if not any(same_site(url, b) in EMBEDDABLE for b in base_urls):
         raise NotOurURL(f"not a map page of this site: {url}")
     query = dict(parse_qsl(urlsplit(url).query))
-    return parse_embed_args(query, catalog)
+    return parse_embed_args(query, catalog, default_lang=default_lang)
 
 
 def _size(maxwidth: int | None, maxheight: int | None) -> tuple[int | None, int]:
@@ -119,16 +121,17 @@ def oembed_response(
     base_urls: Sequence[str],
     maxwidth: int | None = None,
     maxheight: int | None = None,
+    default_lang: str = "zh",
 ) -> dict[str, Any]:
     """The oEmbed ``rich`` response for one of our page URLs (``base_urls[0]`` builds links).
 
-    Raises :class:`NotOurURL` for a URL of another site or page, ``EmbedParamError`` for a bad
-    view parameter in it.
+    Raises :class:`NotOurURL` for a URL of another site or page, ``BadParameter`` for a bad
+    view parameter in it. A URL without ``lang`` is in ``default_lang`` (``DEFAULT_LANG``).
 
     >>> oembed_response(cat, "http://example.org/embed?layers=parks", ["http://example.org/"])["html"]  # doctest: +SKIP
     '<iframe src="http://example.org/embed?layers=parks" width="100%" height="450" …'
     """
-    view = embed_view_for(url, base_urls, catalog)
+    view = embed_view_for(url, base_urls, catalog, default_lang)
     base = base_urls[0]
     title = default_title(catalog, view)
     width, height = _size(maxwidth, maxheight)

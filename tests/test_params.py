@@ -118,6 +118,8 @@ def test_default_lang_reaches_every_page(tmp_path):
     for url in ("/", "/progress", "/embed", "/embed/builder"):
         html = client.get(url).get_data(as_text=True)
         assert '<html lang="en"' in html, url
+    oembed = client.get("/oembed?url=http://localhost/embed").json
+    assert oembed["title"] == "Yongkang planning map"
 
 
 @pytest.mark.parametrize(("text", "shifted"), [("false", False), ("0", False), ("true", True)])

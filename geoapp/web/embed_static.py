@@ -83,7 +83,10 @@ def oembed_endpoint():
     url = required(request.args.get("url", "").strip(), "url")
     maxwidth, maxheight = _size_arg("maxwidth"), _size_arg("maxheight")
     try:
-        doc = oembed.oembed_response(get_catalog(), url, _base_urls(), maxwidth, maxheight)
+        doc = oembed.oembed_response(
+            get_catalog(), url, _base_urls(), maxwidth, maxheight,
+            default_lang=current_app.config["DEFAULT_LANG"],
+        )  # fmt: skip
     except oembed.NotOurURL as exc:
         raise NotFound(str(exc), "url") from None
     except BadParameter as exc:
