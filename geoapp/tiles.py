@@ -107,10 +107,12 @@ class LayerTiles:
         (x0, y0), (x1, y1) = mercator(minx, miny), mercator(maxx, maxy)
         sizes = np.nan_to_num(np.maximum(x1 - x0, y1 - y0), nan=0.0)
         names = [c for c in TILE_FIELDS + STYLE_FIELDS if c in gdf.columns]
-        rows = gdf[names].astype(object).where(gdf[names].notna(), None).to_dict("records")
+        # the one style rule reads every column (a status layer's project-less rivers are context)
+        full = gdf.drop(columns=gdf.geometry.name)
+        rows = full.astype(object).where(full.notna(), None).to_dict("records")
         props = []
         for row in rows:
-            p = {k: v for k, v in row.items() if v is not None and v != ""}
+            p = {k: row[k] for k in names if row[k] is not None and row[k] != ""}
             p["color"] = feature_color(layer, row)
             props.append(p)
         return cls(sizes, props, geoms, shapely.STRtree(geoms))
