@@ -96,21 +96,7 @@ def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Ma
     if is_overdue(row, opts.today):
         out.append(Markup("<div class='gp-overdue'>{}</div>").format(t("overdue", lang)))
     if row.get("quote"):
-        c = citation(catalog, row["source"], row["quote"])
-        title = Markup("<a href='{}' target='_top'>《{}》</a>" if c["url"] else "《{1}》").format(
-            c["url"], c["title"]
-        )
-        out.append(
-            Markup(
-                "<blockquote>“{}”<br><span class='gp-muted'>{}：{}{} {}</span></blockquote>"
-            ).format(
-                row["quote"],
-                t("source", lang),
-                title,
-                c["publication"],
-                row.get("source_date") or "",
-            )
-        )
+        out.append(_quote(row, catalog, lang))
     out.append(
         Markup("<a class='gp-link' href='{}{}?lang={}' target='_top'>{} →</a>").format(
             opts.project_url, row["project_id"], lang, t("project_page", lang)
@@ -123,6 +109,17 @@ def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Ma
             )
         )
     return Markup("").join(out)
+
+
+def _quote(row: dict[str, Any], catalog: Catalog, lang: str) -> Markup:
+    """The quoted sentence a status rests on, with a link to its source."""
+    c = citation(catalog, row["source"], row["quote"])
+    title = Markup("<a href='{}' target='_top'>《{}》</a>" if c["url"] else "《{1}》").format(
+        c["url"], c["title"]
+    )
+    return Markup(
+        "<blockquote>“{}”<br><span class='gp-muted'>{}：{}{} {}</span></blockquote>"
+    ).format(row["quote"], t("source", lang), title, c["publication"], row.get("source_date") or "")
 
 
 def _accuracy_lines(row: dict[str, Any], lang: str) -> Markup:
