@@ -282,8 +282,8 @@ def parse_refinement(args: Mapping[str, str], names: Sequence[str]) -> Refinemen
     crs = args.get("filter-crs")
     if crs is not None and crs not in (CRS84_URI, "OGC:CRS84"):
         raise BadParameter(f"filter-crs: only {CRS84_URI} is offered", "filter-crs")
-    text, lang = args.get("filter"), args.get("filter-lang") or "cql2-text"
-    if lang not in FILTER_LANGS:  # a 400 even without a filter: the document lists the two
+    text, lang = args.get("filter"), args.get("filter-lang", "cql2-text")
+    if lang not in FILTER_LANGS:  # a 400 even without a filter (or empty): the document lists two
         raise BadParameter(
             f"filter-lang {lang!r} is not offered: use cql2-text or cql2-json", "filter-lang"
         )
