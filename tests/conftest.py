@@ -308,6 +308,16 @@ def serving(app) -> Iterator[str]:
         server.server_close()
 
 
+def html_page(html: str):
+    """A WSGI app answering every GET with ``html`` (an article page on another origin, for embeds)."""
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [html.encode()]
+
+    return app
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium, headless, with its background networking off."""

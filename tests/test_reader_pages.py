@@ -4,11 +4,11 @@ controls in the page language, pinch zoom allowed, and an embed inside an articl
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
+
+from tests.conftest import html_page, serving
 
 pytestmark = pytest.mark.browser
 
@@ -91,23 +91,8 @@ def article(live_server) -> Iterator[str]:
  data-geoapp-embed style="width:375px;height:420px;border:0"></iframe>{para}{para}{para}
 <script src="{live_server}/static/js/embed-resize.js" async></script></body></html>"""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the stdlib's name
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(html.encode())
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
+    with serving(html_page(html)) as url:
+        yield url + "/"
 
 
 MAP_CENTRE = """() => { for (const k in window) { const v = window[k];
