@@ -25,6 +25,7 @@ b'\\x89PNG\\r\\n\\x1a\\n'
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import io
 import re
@@ -45,9 +46,8 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.patheffects import withStroke
-from matplotlib.transforms import offset_copy
-from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 from shapely.plotting import patch_from_polygon
 
 from geoapp.coords import METRIC_CRS, WGS84, to_metric, transform_coords
@@ -62,12 +62,15 @@ from geoapp.embed_params import (
 )
 from geoapp.picture_labels import _feature_labels, _river_labels, _town_labels
 from geoapp.picture_style import (
+    CJK_FAMILY,
     _context_rivers,
     _dashes,
     _draw_layer,
     _frame_box,
     _lines,
+    _north_arrow,
     _rgba,
+    _scale_bar,
     context_layer,
     feature_colors,
 )
@@ -75,10 +78,9 @@ from geoapp.query.style import feature_color
 from geoapp.status import CONTEXT_COLOR, STATUS, STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
+    from geoapp.cache import Cache
     from geoapp.catalog import Catalog
 
-#: The one font every text of the picture is set in.
-CJK_FAMILY = "Noto Sans CJK SC"
 #: Output formats → media type.
 FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
 #: Layers the muted background is drawn from (when they exist): outline, rivers, town names.
@@ -89,8 +91,6 @@ FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
 SCHEMATIC_NOTE = {"zh": "示意图形，非测绘数据", "en": "schematic shapes, not survey data"}
 _HEADINGS = {"zh": ("状态", "图层"), "en": ("Status", "Layers")}
 _RIVERS = {"zh": "河道", "en": "Rivers"}
-_KM = {"zh": "公里", "en": "km"}
-_M = {"zh": "米", "en": "m"}
 _BILINGUAL = re.compile(r"\s*/\s+(?=[A-Z])")  # "中文 / English" in layer attributions
 _PX_TO_PT = 0.75  # layer styles give Leaflet weights in CSS pixels (1/96 in); points are 1/72 in
 _RENDER_LOCK = threading.Lock()  # matplotlib's rcParams are global
@@ -207,13 +207,18 @@ class _Canvas:
         return "name_en" if self.view.lang == "en" else "name"
 
 
+def _theme(view: EmbedView) -> Theme:
+    """The light or dark theme the view asks for (``auto`` prints light)."""
+    return THEMES["dark" if view.dark == "true" else "light"]
+
+
 def _scale(view: EmbedView) -> float:
     """Shrink text and furniture on small pictures (under 5 × 4 inches)."""
     return float(min(1.0, view.width / view.dpi / 5, view.height / view.dpi / 4))
 
 
 @contextlib.contextmanager
-def drawn_picture(catalog: Catalog, view: EmbedView) -> Iterator[Picture]:
+def drawn_picture(catalog: Catalog, view: EmbedView, with_title: bool = True) -> Iterator[Picture]:
     """Draw the view; use the :class:`Picture` (``save``, ``to_pixel``) inside the block.
 
     >>> with drawn_picture(cat, view) as pic:  # doctest: +SKIP
@@ -221,21 +226,27 @@ def drawn_picture(catalog: Catalog, view: EmbedView) -> Iterator[Picture]:
     """
     cjk_font()
     with _RENDER_LOCK, _rendering():
-        yield _draw(catalog, view)
+        yield _draw(catalog, view, with_title)
 
 
-def _draw(catalog: Catalog, view: EmbedView) -> Picture:
-    """Title, attribution, map frame, background, features, furniture, labels."""
+def _draw(catalog: Catalog, view: EmbedView, with_title: bool = True) -> Picture:
+    """Title, attribution, map frame, background, features, furniture, labels.
+
+    The title sits in a band of fixed height, so the map below it is the same whatever the
+    title says: ``with_title=False`` leaves the band empty for :func:`_titled_png` to fill.
+    """
     fig = Figure(figsize=(view.width / view.dpi, view.height / view.dpi), dpi=view.dpi)
     FigureCanvasAgg(fig)
-    theme = THEMES["dark" if view.dark == "true" else "light"]
+    theme = _theme(view)
     fig.patch.set_facecolor(theme.background)
     c = _Canvas(
         fig, fig.canvas.get_renderer(), catalog, view, select_features(catalog, view), theme,
         _scale(view),
     )  # fmt: skip
     title = default_title(catalog, view)
-    top = _draw_title(c, title)
+    top = _title_top(c)
+    if with_title:
+        _draw_title(c, title)
     bottom = _draw_attribution(c, _attribution(catalog, view, c.selection))
     c.ax = fig.add_axes(
         (c.pad / view.width, bottom / view.height,
@@ -258,11 +269,17 @@ def _draw(catalog: Catalog, view: EmbedView) -> Picture:
     return Picture(fig, c.ax, view, title, tuple(c.shown), present)
 
 
-def _draw_title(c: _Canvas, title: str) -> float:
-    """The title at the top left (shrunk to fit one line); returns the map's top in pixels."""
+def _title_top(c: _Canvas) -> float:
+    """The map's top in pixels: below a title band one line of the title's full size high."""
+    probe = c.fig.text(0, 0, "永康Ag", fontsize=15 * c.k, fontweight="bold")
+    band = probe.get_window_extent(c.renderer).height
+    probe.remove()
+    return c.fig.bbox.height - 1.5 * c.pad - band
+
+
+def _draw_title(c: _Canvas, title: str) -> None:
+    """The title at the top left of its band, shrunk to fit one line."""
     w, h = c.fig.bbox.width, c.fig.bbox.height
-    if not title:
-        return h - c.pad
     text = c.fig.text(
         c.pad / w, 1 - c.pad / h, title, ha="left", va="top", fontsize=15 * c.k,
         fontweight="bold", color=c.theme.text,
@@ -270,7 +287,6 @@ def _draw_title(c: _Canvas, title: str) -> float:
     width = text.get_window_extent(c.renderer).width
     if width > w - 2 * c.pad:
         text.set_fontsize(text.get_fontsize() * (w - 2 * c.pad) / width * 0.98)
-    return h - 1.5 * c.pad - text.get_window_extent(c.renderer).height
 
 
 UNVERIFIED_NOTE = {
@@ -391,52 +407,6 @@ def _draw_context(c: _Canvas) -> None:
         c.ax.add_collection(
             LineCollection(parts, colors=c.theme.river, linewidths=2.2 * c.k, capstyle="round")
         )
-
-
-def _round_length(target_m: float) -> float:
-    """The largest 1-2-5 × 10ⁿ length (metres, at least 100 m) not over ``target_m``.
-
-    >>> _round_length(2600), _round_length(740), _round_length(12000)
-    (2000.0, 500.0, 10000.0)
-    """
-    best = 100.0
-    for exp in range(2, 7):
-        for m in (1, 2, 5):
-            if m * 10**exp <= target_m:
-                best = float(m * 10**exp)
-    return best
-
-
-def _scale_bar(c: _Canvas) -> AnchoredSizeBar:
-    """A scale bar of a round length (at most a fifth of the map width), lower left."""
-    x0, x1 = c.ax.get_xlim()
-    y0, y1 = c.ax.get_ylim()
-    length = _round_length((x1 - x0) / 5)
-    lang = c.view.lang
-    label = f"{length / 1000:g} {_KM[lang]}" if length >= 1000 else f"{length:.0f} {_M[lang]}"
-    bar = AnchoredSizeBar(
-        c.ax.transData, length, label, "lower left", pad=0.4, borderpad=0.6, sep=3 * c.k,
-        frameon=True, size_vertical=(y1 - y0) / 220, color=c.theme.text,
-        fontproperties=font_manager.FontProperties(family=CJK_FAMILY, size=7 * c.k),
-    )  # fmt: skip
-    bar.patch.set_facecolor(_rgba(c.theme.background, 0.8))
-    bar.patch.set_edgecolor("none")
-    c.ax.add_artist(bar)
-    return bar
-
-
-def _north_arrow(c: _Canvas) -> Any:
-    """A north arrow in the upper right (grid north is true north within 0.05° here)."""
-    k, theme = c.k, c.theme
-    corner = offset_copy(c.ax.transAxes, fig=c.fig, x=-18 * k, y=-10 * k, units="points")
-    return c.ax.annotate(
-        "N", xy=(1, 1), xytext=(0, -28 * k), xycoords=corner, textcoords="offset points",
-        ha="center", va="center", fontsize=9 * k, fontweight="bold",
-        color=theme.text,
-        arrowprops={"arrowstyle": "-|>,head_width=0.35,head_length=0.7", "color": theme.text,
-                    "lw": 1.4 * k, "shrinkA": 6 * k, "shrinkB": 0},
-        path_effects=[withStroke(linewidth=2.5 * k, foreground=theme.halo)],
-    )  # fmt: skip
 
 
 def _layer_color(gdf: gpd.GeoDataFrame) -> str:
@@ -564,9 +534,52 @@ def _svg_size(svg: bytes, width: int, height: int) -> bytes:
     return (text[: root.start()] + tag + text[root.end() :]).encode("utf-8")
 
 
-def render_picture(catalog: Catalog, view: EmbedView, fmt: str = "png") -> bytes:
-    """The view as PNG or SVG bytes (see the module docstring for sizes and fonts)."""
+def _titled_png(body: bytes, catalog: Catalog, view: EmbedView) -> bytes:
+    """The untitled map ``body`` (PNG) with the view's title drawn into its band."""
+    title = default_title(catalog, view)
+    probe = _Canvas(Figure(dpi=view.dpi), None, catalog, view, {}, _theme(view), _scale(view))
+    FigureCanvasAgg(probe.fig)
+    probe.renderer = probe.fig.canvas.get_renderer()
+    probe.fig.set_size_inches(view.width / view.dpi, view.height / view.dpi)
+    rows = max(1, int(view.height - _title_top(probe)) - 1)  # the band, clear of the map frame
+    strip = Figure(figsize=(view.width / view.dpi, rows / view.dpi), dpi=view.dpi)
+    FigureCanvasAgg(strip)
+    strip.patch.set_facecolor(probe.theme.background)
+    c = dataclasses.replace(probe, fig=strip, renderer=strip.canvas.get_renderer())
+    _draw_title(c, title)
+    strip.canvas.draw()
+    image = Image.open(io.BytesIO(body))
+    image.paste(Image.frombuffer("RGBA", strip.canvas.get_width_height(),
+                                 strip.canvas.buffer_rgba(), "raw", "RGBA", 0, 1), (0, 0))  # fmt: skip
+    info = PngInfo()
+    info.add_text("Title", title)
+    info.add_text("Disclaimer", SCHEMATIC_NOTE[view.lang])
+    out = io.BytesIO()
+    image.save(out, format="png", pnginfo=info, dpi=(view.dpi, view.dpi))
+    return out.getvalue()
+
+
+def _untitled_png(catalog: Catalog, view: EmbedView) -> bytes:
+    """The picture of the view with its title band left empty (what every title shares)."""
+    with drawn_picture(catalog, view, with_title=False) as picture:
+        return picture.save("png")
+
+
+def render_picture(
+    catalog: Catalog, view: EmbedView, fmt: str = "png", maps: Cache | None = None
+) -> bytes:
+    """The view as PNG or SVG bytes (see the module docstring for sizes and fonts).
+
+    A PNG is the untitled map with the title drawn in: ``maps`` (a :class:`~geoapp.cache.Cache`)
+    keeps untitled maps, so pictures that differ only in their title draw the map once.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown picture format {fmt!r} (one of {', '.join(FORMATS)})")
-    with drawn_picture(catalog, view) as picture:
-        return picture.save(fmt)
+    if fmt == "svg":
+        with drawn_picture(catalog, view) as picture:
+            return picture.save(fmt)
+    untitled = dataclasses.replace(view, title="")
+    build = functools.partial(_untitled_png, catalog, untitled)
+    body = maps.get((catalog.version, "png", untitled), build) if maps is not None else build()
+    with _RENDER_LOCK, _rendering():
+        return _titled_png(body, catalog, view)

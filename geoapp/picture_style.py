@@ -1,4 +1,5 @@
-"""How the print picture draws a layer: colours by the one style rule, lines, dashes, context."""
+"""How the print picture draws a layer (colours by the one style rule, lines, dashes, context)
+and its furniture (scale bar, north arrow)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from matplotlib import font_manager
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import to_rgba
+from matplotlib.patheffects import withStroke
+from matplotlib.transforms import offset_copy
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from shapely.plotting import patch_from_polygon
 
 from geoapp.coords import to_metric
@@ -136,3 +141,57 @@ def _context_rivers(catalog: Catalog) -> gpd.GeoDataFrame | None:
     if rivers is None or rivers.empty:
         return None
     return to_metric(rivers)
+
+
+# --------------------------------------------------------------------------- furniture
+
+#: The one font every text of the picture is set in.
+CJK_FAMILY = "Noto Sans CJK SC"
+_KM = {"zh": "公里", "en": "km"}
+_M = {"zh": "米", "en": "m"}
+
+
+def _round_length(target_m: float) -> float:
+    """The largest 1-2-5 × 10ⁿ length (metres, at least 100 m) not over ``target_m``.
+
+    >>> _round_length(2600), _round_length(740), _round_length(12000)
+    (2000.0, 500.0, 10000.0)
+    """
+    best = 100.0
+    for exp in range(2, 7):
+        for m in (1, 2, 5):
+            if m * 10**exp <= target_m:
+                best = float(m * 10**exp)
+    return best
+
+
+def _scale_bar(c: _Canvas) -> AnchoredSizeBar:
+    """A scale bar of a round length (at most a fifth of the map width), lower left."""
+    x0, x1 = c.ax.get_xlim()
+    y0, y1 = c.ax.get_ylim()
+    length = _round_length((x1 - x0) / 5)
+    lang = c.view.lang
+    label = f"{length / 1000:g} {_KM[lang]}" if length >= 1000 else f"{length:.0f} {_M[lang]}"
+    bar = AnchoredSizeBar(
+        c.ax.transData, length, label, "lower left", pad=0.4, borderpad=0.6, sep=3 * c.k,
+        frameon=True, size_vertical=(y1 - y0) / 220, color=c.theme.text,
+        fontproperties=font_manager.FontProperties(family=CJK_FAMILY, size=7 * c.k),
+    )  # fmt: skip
+    bar.patch.set_facecolor(_rgba(c.theme.background, 0.8))
+    bar.patch.set_edgecolor("none")
+    c.ax.add_artist(bar)
+    return bar
+
+
+def _north_arrow(c: _Canvas) -> Any:
+    """A north arrow in the upper right (grid north is true north within 0.05° here)."""
+    k, theme = c.k, c.theme
+    corner = offset_copy(c.ax.transAxes, fig=c.fig, x=-18 * k, y=-10 * k, units="points")
+    return c.ax.annotate(
+        "N", xy=(1, 1), xytext=(0, -28 * k), xycoords=corner, textcoords="offset points",
+        ha="center", va="center", fontsize=9 * k, fontweight="bold",
+        color=theme.text,
+        arrowprops={"arrowstyle": "-|>,head_width=0.35,head_length=0.7", "color": theme.text,
+                    "lw": 1.4 * k, "shrinkA": 6 * k, "shrinkB": 0},
+        path_effects=[withStroke(linewidth=2.5 * k, foreground=theme.halo)],
+    )  # fmt: skip

@@ -341,3 +341,56 @@ def test_unverified_positions_are_said_in_print(bundled):
     assert "部分要素位置未核实，仅为示意摆放" not in _attribution(
         bundled, roads, select_features(bundled, roads)
     )
+
+
+# --------------------------------------------------------------------------- title changes re-use the map
+
+
+@pytest.mark.parametrize(
+    ("title", "size"),
+    [(UV, (1200, 900, 150)), ("永康" * 40, (400, 300, 96)), ("Parks", (333, 777, 97))],
+)
+def test_a_titled_png_is_the_figure_with_its_title(bundled, title, size):
+    """The PNG (untitled map + title drawn into its band) equals the picture drawn whole."""
+    width, height, dpi = size
+    v = view(bundled, layers="urban_villages", title=title, width=width, height=height, dpi=dpi)
+    with drawn_picture(bundled, v) as pic:
+        whole = pic.save("png")
+    png = render_picture(bundled, v, "png")
+    assert np.array_equal(pixels(png), pixels(whole))
+    assert Image.open(io.BytesIO(png)).info["Title"] == title
+
+
+def test_a_title_change_draws_the_map_once(bundled, monkeypatch):
+    from geoapp.cache import Cache
+
+    drawn = []
+    untitled = picture._untitled_png
+    monkeypatch.setattr(
+        picture, "_untitled_png", lambda cat, v: drawn.append(v.title) or untitled(cat, v)
+    )
+    maps = Cache(4)
+    a, b = (
+        pixels(render_picture(bundled, view(bundled, title=t, width=600, height=400), "png", maps))
+        for t in ("东库区块 2025", "Dongku 2026")
+    )
+    assert drawn == [""] and len(maps) == 1
+    differ = np.flatnonzero((a != b).any(axis=(1, 2)))
+    assert 0 < differ.max() < 60  # only rows in the title band differ, the map below is shared
+
+
+def test_the_web_picture_re_uses_the_map_for_a_new_title(bundled):
+    from geoapp.web import create_app
+    from geoapp.web.state import set_catalog
+
+    app = create_app({"TESTING": True, "BASEMAP": "none"})
+    set_catalog(app, bundled)
+    client = app.test_client()
+    first = client.get("/embed.png?layers=parks&title=A&width=300&height=200&dpi=72")
+    second = client.get("/embed.png?layers=parks&title=B&width=300&height=200&dpi=72")
+    assert first.status_code == second.status_code == 200
+    assert first.get_etag() != second.get_etag()
+    assert len(app.extensions["geoapp.picture_maps"]) == 1
+    assert len(app.extensions["geoapp.pictures"]) == 2
+    a, b = pixels(first.data), pixels(second.data)
+    assert (a != b).any() and (a[40:] == b[40:]).all()

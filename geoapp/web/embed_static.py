@@ -26,6 +26,8 @@ bp = Blueprint("embed_static", __name__)
 MAX_AGE = 300
 #: Rendered pictures kept in memory per app (a picture takes about a second to draw).
 PICTURE_CACHE_SIZE = 64
+#: Untitled maps kept per app: pictures that differ only in their title share one.
+MAP_CACHE_SIZE = 32
 
 
 def _base_urls() -> list[str]:
@@ -45,10 +47,11 @@ def _picture(fmt: str, view: EmbedView) -> tuple[bytes, str]:
 
 
 def _render(catalog, view: EmbedView, fmt: str) -> bytes:
-    """Draw a picture (through the gate that bounds costly work)."""
+    """Draw a picture (through the gate that bounds costly work), re-using an untitled map."""
+    maps = named_cache(current_app.extensions, "geoapp.picture_maps", MAP_CACHE_SIZE)
     try:
         with expensive():
-            return render_picture(catalog, view, fmt)
+            return render_picture(catalog, view, fmt, maps)
     except CJKFontMissing as exc:
         raise APIError(500, str(exc)) from None
 
