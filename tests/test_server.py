@@ -294,3 +294,35 @@ def test_an_untrusted_host_is_400_in_the_error_shape(server):
     status, headers, body = get(server, "/", headers={"Host": EVIL, "Accept": "text/html"})
     assert status == 400
     assert headers["Content-Type"].startswith("text/html")
+
+
+def _whoami(port: int, headers: dict[str, str]) -> int:
+    """The status of ``/review`` as JSON with ``headers`` (200 signed in as a reviewer, 401 not)."""
+    status, _, _ = get(port, "/review", {"Accept": "application/json", **headers})
+    return status
+
+
+@pytest.mark.parametrize("sso_proxies", ["127.0.0.1", "10.0.0.5"])
+def test_single_sign_on_behind_the_trusted_proxy(tiny, sso_proxies):
+    """Behind the proxy, the SSO header is believed from the proxy (the connection's peer), not
+    from whatever client address the proxy forwards — which a client can also forge."""
+    from geoapp.store import open_store
+    from geoapp.store.accounts import add_user
+
+    data, layers = tiny
+    add_user(open_store({"DATA_DIR": str(data)}), "zhao", "reviewer", "规划局", None, "admin")
+    env = {"GEOAPP_DATA_DIR": str(data), "GEOAPP_LAYERS_DIR": str(layers),
+           "GEOAPP_TRUSTED_PROXY": "127.0.0.1", "GEOAPP_SSO_HEADER": "X-Remote-User",
+           "GEOAPP_SSO_TRUSTED_PROXIES": sso_proxies}  # fmt: skip
+    proc, port = start_server("--workers", "1", env=env)
+    try:
+        sso = {"X-Remote-User": "zhao", "X-Forwarded-For": "10.0.0.5"}
+        proxied = {"X-Remote-User": "zhao", "X-Forwarded-For": "203.0.113.9"}
+        if sso_proxies == "127.0.0.1":  # the proxy is the SSO proxy: its users are signed in
+            assert _whoami(port, proxied) == 200
+            assert _whoami(port, {"X-Forwarded-For": "203.0.113.9"}) == 401
+        else:  # a forwarded address equal to an SSO proxy's is not that proxy
+            assert _whoami(port, sso) == 401
+            assert _whoami(port, proxied) == 401
+    finally:
+        stop_server(proc)

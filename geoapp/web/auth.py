@@ -98,8 +98,17 @@ def status_name(context, code: str) -> str:
 
 
 def client_address() -> str:
-    """The caller's address as this server sees it."""
+    """The caller's address as this server sees it (the client's, behind a trusted proxy)."""
     return request.remote_addr or ""
+
+
+def peer_address() -> str:
+    """The address the connection came from: the proxy's when there is one.
+
+    ``geoapp serve`` keeps it in ``environ["geoapp.peer"]`` before waitress replaces
+    ``REMOTE_ADDR`` with the ``X-Forwarded-For`` client (:mod:`geoapp.web.server`).
+    """
+    return request.environ.get("geoapp.peer") or request.remote_addr or ""
 
 
 def _sso_user() -> User | None:
@@ -112,7 +121,7 @@ def _sso_user() -> User | None:
         if p.strip()
     ]
     try:
-        addr = ipaddress.ip_address(client_address())
+        addr = ipaddress.ip_address(peer_address())
         trusted = any(addr in ipaddress.ip_network(p, strict=False) for p in proxies)
     except ValueError:
         trusted = False

@@ -120,10 +120,31 @@ class Channel(HTTPChannel):
     parser_class = Parser
 
 
+#: The WSGI environ key holding the connection's own peer address (the proxy's, behind one):
+#: waitress rewrites ``REMOTE_ADDR`` to the forwarded client when ``TRUSTED_PROXY`` is set.
+PEER = "geoapp.peer"
+
+
+def keep_peer(application: Any) -> Any:
+    """Wrap ``application`` so ``environ[PEER]`` keeps the address the connection came from."""
+
+    def app(environ, start_response):
+        environ[PEER] = environ.get("REMOTE_ADDR", "")
+        return application(environ, start_response)
+
+    return app
+
+
 class Server(TcpWSGIServer):
-    """waitress's TCP server with our channel."""
+    """waitress's TCP server with our channel; the peer address is kept before waitress
+    translates proxy headers (the single-sign-on check needs the proxy, not the client)."""
 
     channel_class = Channel
+
+    def __init__(self, application: Any, *args: Any, **kwargs: Any) -> None:
+        """As waitress's server, with :func:`keep_peer` outside its proxy-header handling."""
+        super().__init__(application, *args, **kwargs)
+        self.application = keep_peer(self.application)
 
 
 def adjustments(threads: int, max_body: int, trusted_proxy: str = "") -> Adjustments:
