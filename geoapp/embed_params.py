@@ -256,6 +256,18 @@ def focus_features(selection: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.G
     return {lid: gdf for lid, gdf in out.items() if not gdf.empty}
 
 
+def nothing_matches(
+    catalog: Catalog, view: EmbedView, selection: Mapping[str, gpd.GeoDataFrame]
+) -> bool:
+    """True when the view asks for projects and none matches (the map must say so).
+
+    The city outline and context features are drawn whatever the filters, so "nothing shown"
+    is not the test: a view of project layers with no project feature left is.
+    """
+    asks = any(catalog.defs[lid].has_status for lid in view.layers)
+    return asks and not focus_features(selection)
+
+
 def fit_bbox(
     geoms: Sequence[shapely.Geometry] | gpd.GeoSeries,
     margin: float = FIT_MARGIN,

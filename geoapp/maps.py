@@ -56,6 +56,7 @@ class MapOptions:
     project_url: str = "/projects/"
     record_link: bool = False
     api_url: str = "/api"
+    root: str = ""  # where the app is mounted (``request.script_root``): links start with it
     layers: tuple[str, ...] | None = None
     features: frozenset[str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
@@ -310,6 +311,7 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
     ).add_to(m)
     config = {
         "lang": opts.lang,
+        "root": opts.root,
         "text": TEXT["en" if opts.lang == "en" else "zh"],
         "legend": legend_config(catalog, layer_ids, opts.lang),
         "zones": zone_options(catalog, opts.lang),
@@ -377,12 +379,12 @@ class EmbedPage:
     description: str
     full_map_url: str
     legend: list[dict[str, str]]
-    empty: bool = False  # no feature matches the view: the page says so
+    empty: str = ""  # no project matches the view: the page says so (this text)
 
 
 def embed_map(catalog: Catalog, view: Any, opts: MapOptions) -> tuple[folium.Map, EmbedPage]:
     """The story's map: only its layers and features, fitted, no chrome, lean assets."""
-    from geoapp.embed_params import default_title, select_features, view_bbox
+    from geoapp.embed_params import default_title, nothing_matches, select_features, view_bbox
 
     selection = select_features(catalog, view)
     minx, miny, maxx, maxy = view_bbox(catalog, view)
@@ -423,7 +425,7 @@ def embed_map(catalog: Catalog, view: Any, opts: MapOptions) -> tuple[folium.Map
         else ["js/embed.js"],
         css=[assets.asset_url(gesture, f"{gesture}.min.css", opts.static_url)],
     )
-    full = f"/?lang={lang}#bbox={minx:.5f},{miny:.5f},{maxx:.5f},{maxy:.5f}"
-    empty = not any(len(gdf) for gdf in selection.values())
+    full = f"{opts.root}/?lang={lang}#bbox={minx:.5f},{miny:.5f},{maxx:.5f},{maxy:.5f}"
+    empty = t("no_matching_projects", lang) if nothing_matches(catalog, view, selection) else ""
     page = EmbedPage(title, embed_description(selection, title, lang), full, legend, empty)
     return m, page

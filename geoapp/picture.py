@@ -60,7 +60,7 @@ from geoapp.embed_params import (
     select_features,
     view_bbox,
 )
-from geoapp.picture_labels import _feature_labels, _river_labels, _town_labels
+from geoapp.picture_labels import _feature_labels, _no_match_note, _river_labels, _town_labels
 from geoapp.picture_style import (
     CJK_FAMILY,
     _context_rivers,
@@ -266,6 +266,7 @@ def _draw(catalog: Catalog, view: EmbedView, with_title: bool = True) -> Picture
     _feature_labels(c, boxes)
     _river_labels(c, boxes)
     _town_labels(c, boxes)
+    _no_match_note(c)
     return Picture(fig, c.ax, view, title, tuple(c.shown), present)
 
 

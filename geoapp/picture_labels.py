@@ -10,10 +10,9 @@ from matplotlib.patheffects import withStroke
 from matplotlib.transforms import Bbox
 
 from geoapp.coords import to_metric
-from geoapp.embed_params import (
-    focus_features,
-)
+from geoapp.embed_params import focus_features, nothing_matches
 from geoapp.picture_style import _context_rivers, _frame_box, context_layer
+from geoapp.texts import t
 
 if TYPE_CHECKING:  # pragma: no cover
     from geoapp.picture import _Canvas
@@ -116,3 +115,15 @@ def _town_labels(c: _Canvas, boxes: list[Bbox]) -> None:
     for geom, label in zip(to_metric(towns).geometry, towns[c.name_field], strict=True):
         spot = ((geom.x, geom.y), (0, 0, "center", "center"), None)
         _place(c, {**style, "text": label}, [spot], boxes)
+
+
+def _no_match_note(c: _Canvas) -> None:
+    """Say "no matching projects" across the map's middle when the view's filters leave none."""
+    if not nothing_matches(c.catalog, c.view, c.selection):
+        return
+    c.ax.text(
+        0.5, 0.5, t("no_matching_projects", c.view.lang), transform=c.ax.transAxes,
+        ha="center", va="center", fontsize=14 * c.k, fontweight="bold", color=c.theme.text,
+        path_effects=[withStroke(linewidth=4 * c.k, foreground=c.theme.halo)], zorder=30,
+        gid="no-match",
+    )  # fmt: skip

@@ -334,8 +334,14 @@ def test_project_table_and_csv(client, bundled):
 
 
 def test_an_embed_with_nothing_to_show_says_so(client):
-    empty = client.get("/embed?layers=urban_villages&status=completed").get_data(as_text=True)
-    assert (
-        '<p class="gp-embed-empty" role="status">没有符合条件的项目：请调整筛选条件。</p>' in empty
-    )
+    zh = '<p class="gp-embed-empty" role="status">没有符合条件的项目：请调整筛选条件。</p>'
+    en = '<p class="gp-embed-empty" role="status">No matching projects: change the filters.</p>'
+    assert zh in client.get("/embed?layers=urban_villages&status=completed").get_data(as_text=True)
+    # the default layers include the city outline, drawn whatever the filters: still no project
+    assert zh in client.get("/embed?status=completed").get_data(as_text=True)
+    assert en in client.get("/embed?status=completed&lang=en&dark=true").get_data(as_text=True)
+    assert zh in client.get("/embed?zone=zone-central-city&status=completed").get_data(as_text=True)
+    # a view of context layers only asks for no project
+    assert "gp-embed-empty" not in client.get("/embed?layers=towns").get_data(as_text=True)
+    assert "gp-embed-empty" not in client.get("/embed?status=planned").get_data(as_text=True)
     assert "gp-embed-empty" not in client.get("/embed?layers=urban_villages").get_data(as_text=True)

@@ -394,3 +394,25 @@ def test_the_web_picture_re_uses_the_map_for_a_new_title(bundled):
     assert len(app.extensions["geoapp.pictures"]) == 2
     a, b = pixels(first.data), pixels(second.data)
     assert (a != b).any() and (a[40:] == b[40:]).all()
+
+
+@pytest.mark.parametrize(("lang", "dark", "text"), [("zh", "false", "没有符合条件的项目"),
+                                                    ("en", "true", "No matching projects")])  # fmt: skip
+def test_a_view_with_no_matching_project_says_so_in_the_picture(bundled, lang, dark, text):
+    empty = view(bundled, status="completed", lang=lang, dark=dark, width=600, height=400)
+    with drawn_picture(bundled, empty) as pic:
+        notes = [a for a in pic.ax.texts if a.get_gid() == "no-match"]
+        assert [a.get_text() for a in notes] == [text]
+        box = notes[0].get_window_extent(pic.figure.canvas.get_renderer())
+        frame = pic.ax.get_window_extent()
+        assert frame.x0 < box.x0 < box.x1 < frame.x1 and frame.y0 < box.y0 < box.y1 < frame.y1
+        assert notes[0].get_color() == THEMES["dark" if dark == "true" else "light"].text
+    # the note's glyphs are in the image: its box holds text-coloured pixels the plain map lacks
+    with_note = pixels(render_picture(bundled, empty, "png"))
+    x0, x1 = int(box.x0), int(box.x1)
+    y0, y1 = 400 - int(box.y1), 400 - int(box.y0)
+    ink = np.array(to_rgb(THEMES["dark" if dark == "true" else "light"].text)) * 255
+    near = (np.abs(with_note[y0:y1, x0:x1].astype(int) - ink).sum(axis=2) < 60).sum()
+    assert near > 50
+    with drawn_picture(bundled, view(bundled, lang=lang, width=600, height=400)) as pic:
+        assert not [a for a in pic.ax.texts if a.get_gid() == "no-match"]

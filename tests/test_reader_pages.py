@@ -416,3 +416,27 @@ def test_the_address_bar_follows_the_map_and_restores_it(browser, live_server, b
     assert errors == []
     page.close()
     again.close()
+
+
+def test_a_tap_on_a_block_at_city_zoom_lists_only_what_is_under_the_finger(
+    browser, live_server, bundled
+):
+    page = browser.new_page(**PHONE)
+    errors = _record(page)
+    page.goto(live_server + "/")
+    page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
+    page.wait_for_function("() => !window.GeoappPlanMap.map._animatingZoom")
+    page.wait_for_timeout(300)
+    listed = {}
+    for fid in bundled.layers["urban_villages"]["id"]:
+        page.evaluate("document.querySelector('.folium-map').removeAttribute('data-identified')")
+        x, y, zoom = page.evaluate(CENTRE_OF, fid)
+        assert zoom <= 11
+        page.touchscreen.tap(x, y)
+        page.wait_for_selector(".folium-map[data-identified]")
+        listed[fid] = page.get_attribute(".folium-map", "data-identified").split()
+        page.evaluate("window.GeoappPlanMap.map.closePopup()")
+    assert all(fid in ids for fid, ids in listed.items()), listed
+    assert max(len(ids) for ids in listed.values()) <= 3, listed
+    assert errors == []
+    page.close()

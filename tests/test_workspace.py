@@ -302,3 +302,31 @@ def test_an_approved_update_cites_its_own_document_not_a_seed_page(app, tokens):
     for html in (page, popup):
         assert "/sources/update:" not in html  # the seed-article page does not exist for an update
     assert anon.get("/sources/update:" + uid).status_code == 404
+
+
+ROOT_PATH = re.compile(r"""(?:href|src)=\\?["'](/[^"'\\]*)""")
+
+
+def test_every_link_of_the_map_pages_keeps_the_prefix_the_app_is_mounted_under(app):
+    """Behind a proxy at /plan, 记录进展 and every other link of the map pages stay under /plan."""
+    c = app.test_client()
+    base = "http://localhost/plan"
+    token = csrf_of(c.get("/login", base_url=base).get_data(as_text=True))
+    with app.app_context():
+        from geoapp.web.state import get_store
+
+        add_user(get_store(), "wang", "planner", "规划局", "pass-word-123", "admin")
+    r = c.post("/login", base_url=base,
+               data={"name": "wang", "password": "pass-word-123", "csrf_token": token, "next": "/"})  # fmt: skip
+    assert r.status_code in (302, 303)
+    project = c.get("/projects/uv-b", base_url=base).get_data(as_text=True)
+    assert 'href="/plan/projects/uv-b/record?lang=zh"' in project
+    assert c.get("/plan/projects/uv-b/record", base_url="http://localhost").status_code == 404
+    assert c.get("/projects/uv-b/record", base_url=base).status_code == 200
+    pages = ["/", "/?lang=en", "/projects/uv-b", "/progress", "/embed?layers=urban_villages"]
+    for path in pages:
+        html = c.get(path, base_url=base).get_data(as_text=True)
+        links = ROOT_PATH.findall(html)
+        assert links and [u for u in links if not u.startswith("/plan/")] == [], path
+    full = c.get("/", base_url=base).get_data(as_text=True)
+    assert "/plan/projects/uv-b/record?lang=zh" in full.replace("\\/", "/")

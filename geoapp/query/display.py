@@ -96,7 +96,7 @@ def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Ma
     if is_overdue(row, opts.today):
         out.append(Markup("<div class='gp-overdue'>{}</div>").format(t("overdue", lang)))
     if row.get("quote"):
-        out.append(_quote(row, catalog, lang))
+        out.append(_quote(row, catalog, opts))
     out.append(
         Markup("<a class='gp-link' href='{}{}?lang={}' target='_top'>{} →</a>").format(
             opts.project_url, row["project_id"], lang, t("project_page", lang)
@@ -104,18 +104,23 @@ def _status_lines(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Ma
     )
     if opts.record_link:  # the planners' map: 记录进展 (sign-in asked for on the form)
         out.append(
-            Markup(" <a class='gp-link' href='/projects/{}/record?lang={}'>{}</a>").format(
-                row["project_id"], lang, "Record progress" if lang == "en" else "记录进展"
+            Markup(" <a class='gp-link' href='{}{}/record?lang={}'>{}</a>").format(
+                opts.project_url,
+                row["project_id"],
+                lang,
+                "Record progress" if lang == "en" else "记录进展",
             )
         )
     return Markup("").join(out)
 
 
-def _quote(row: dict[str, Any], catalog: Catalog, lang: str) -> Markup:
-    """The quoted sentence a status rests on, with a link to its source."""
+def _quote(row: dict[str, Any], catalog: Catalog, opts: MapOptions) -> Markup:
+    """The quoted sentence a status rests on, with a link to its source (under the app's root)."""
+    lang = opts.lang
     c = citation(catalog, row["source"], row["quote"])
-    title = Markup("<a href='{}' target='_top'>《{}》</a>" if c["url"] else "《{1}》").format(
-        c["url"], c["title"]
+    url = opts.root + c["url"] if c["url"].startswith("/") else c["url"]
+    title = Markup("<a href='{}' target='_top'>《{}》</a>" if url else "《{1}》").format(
+        url, c["title"]
     )
     return Markup(
         "<blockquote>“{}”<br><span class='gp-muted'>{}：{}{} {}</span></blockquote>"

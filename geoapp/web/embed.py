@@ -38,6 +38,9 @@ def _embed_page(view) -> str:
         lang=view.lang,
         basemap=maps.resolve_basemap(name, current_app.config),
         static_url=request.script_root + "/static",
+        api_url=request.script_root + "/api",
+        project_url=request.script_root + "/projects/",
+        root=request.script_root,
     )
     m, page = maps.embed_map(get_catalog(), view, opts)
     head = render_template("embed_head.html", page=page, view=view) + oembed_link()

@@ -36,6 +36,8 @@ def map_options(**kwargs) -> maps.MapOptions:
         basemap=parse_basemap(),
         static_url=request.script_root + "/static",
         api_url=request.script_root + "/api",
+        project_url=request.script_root + "/projects/",
+        root=request.script_root,
         **kwargs,
     )
 

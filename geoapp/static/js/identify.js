@@ -4,8 +4,6 @@
  * that feature's popup. Small areas are drawn above big ones. */
 (function () {
   "use strict";
-  var TOLERANCE = 14; // px: about a fingertip
-
   function decode(html) {
     var t = document.createElement("textarea");
     t.innerHTML = html; // server-escaped text -> plain text, shown with textContent only
@@ -17,25 +15,80 @@
     return Math.abs((c.x - a.x) * (c.y - a.y));
   }
 
-  function near(map, f, tap) {
+  /* How far beyond a drawn shape a tap still counts, in screen pixels: none at city zoom (a
+   * fingertip there covers a district: only what is drawn under the tap's point is listed),
+   * growing by 2 px a zoom level to a fingertip's 10 px. A shape is hit where it is drawn: inside
+   * an area, on a line's or outline's stroke (its half-width counts, so a small block drawn wide
+   * by minsize.js is hit wherever it shows), within a dot's radius. */
+  function tolerance(map) {
+    return Math.max(0, Math.min(10, 2 * (map.getZoom() - 11)));
+  }
+
+  function ringDistance(map, ring, tap) {
+    var best = Infinity;
+    for (var i = 0; i < ring.length; i++) {
+      var p = map.latLngToContainerPoint(ring[i]), q = map.latLngToContainerPoint(ring[(i + 1) % ring.length]);
+      best = Math.min(best, L.LineUtil.pointToSegmentDistance(tap, p, q));
+    }
+    return best;
+  }
+
+  function insideRing(map, ring, tap) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var a = map.latLngToContainerPoint(ring[i]), b = map.latLngToContainerPoint(ring[j]);
+      if ((a.y > tap.y) !== (b.y > tap.y) && tap.x < (b.x - a.x) * (tap.y - a.y) / (b.y - a.y) + a.x) inside = !inside;
+    }
+    return inside;
+  }
+
+  // the rings of a Leaflet polygon: [ring] | [[outer, hole…]] | [[[outer, hole…]], …]
+  function polygonsOf(f) {
+    var ll = f.getLatLngs();
+    if (!Array.isArray(ll[0])) return [[ll]];
+    if (!Array.isArray(ll[0][0])) return [ll];
+    return ll;
+  }
+
+  /* How far the tap is from a feature's geometry (px; 0 inside an area) and how far its drawing
+   * reaches beyond that geometry (a stroke's half-width, a dot's radius). */
+  function reach(map, f, tap) {
+    var half = (f.options.weight || 0) / 2;
     if (f.getLatLng) {
-      var r = (f.getRadius ? f.getRadius() : 6) + TOLERANCE;
-      return map.latLngToContainerPoint(f.getLatLng()).distanceTo(tap) <= r;
+      return { d: map.latLngToContainerPoint(f.getLatLng()).distanceTo(tap), drawn: f.getRadius ? f.getRadius() : 6 };
     }
     if (f instanceof L.Polygon) {
-      var b = f.getBounds();
-      var nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
-      return tap.x >= nw.x - TOLERANCE && tap.x <= se.x + TOLERANCE && tap.y >= nw.y - TOLERANCE && tap.y <= se.y + TOLERANCE;
+      var d = Infinity;
+      polygonsOf(f).forEach(function (rings) {
+        var inHole = rings.slice(1).some(function (h) { return insideRing(map, h, tap); });
+        if (insideRing(map, rings[0], tap) && !inHole) d = 0;
+        rings.forEach(function (ring) { d = Math.min(d, ringDistance(map, ring, tap)); });
+      });
+      return { d: d, drawn: half, area: true };
     }
-    var parts = f.getLatLngs();
+    var parts = f.getLatLngs(), best = Infinity;
     if (!Array.isArray(parts[0])) parts = [parts];
-    return parts.some(function (line) {
+    parts.forEach(function (line) {
       for (var i = 1; i < line.length; i++) {
         var p = map.latLngToContainerPoint(line[i - 1]), q = map.latLngToContainerPoint(line[i]);
-        if (L.LineUtil.pointToSegmentDistance(tap, p, q) <= TOLERANCE) return true;
+        best = Math.min(best, L.LineUtil.pointToSegmentDistance(tap, p, q));
       }
-      return false;
     });
+    return { d: best, drawn: half };
+  }
+
+  /* What is under the finger: every shape drawn at the tap (plus the zoom's tolerance). When the
+   * tap falls inside a project's own area, lines and dots that merely cross it at city zoom are
+   * left out unless their line or centre runs right under the tap (1 px + tolerance): the reader
+   * tapped the block, not the road beside its middle. */
+  function underFinger(map, cands, tap) {
+    var tol = tolerance(map);
+    cands.forEach(function (x) { x.r = reach(map, x.f, tap); });
+    var hits = cands.filter(function (x) { return x.r.d <= x.r.drawn + tol; });
+    var inBlock = hits.some(function (x) {
+      return x.r.area && x.r.d === 0 && x.f.feature.properties._project && x.e.id !== "zones";
+    });
+    return inBlock ? hits.filter(function (x) { return x.r.area || x.r.d <= 1 + tol; }) : hits;
   }
 
   function smallOnTop(plan) {
@@ -90,11 +143,14 @@
           // what the API finds at the point, and whatever is drawn within a fingertip of it
           var ids = data.containing.concat(data.nearby).map(function (h) { return h.id; });
           Object.keys(byId).forEach(function (id) { if (ids.indexOf(id) < 0) ids.push(id); });
+          var cands = [];
           ids.forEach(function (id) {
             var x = byId[id];
             if (!x || seen[id] || !x.f.feature.properties._label) return; // not the city outline
-            if (!map.hasLayer(x.f) || !near(map, x.f, tap)) return;
-            seen[id] = true;
+            if (map.hasLayer(x.f)) cands.push(x);
+          });
+          underFinger(map, cands, tap).forEach(function (x) {
+            seen[x.f.feature.properties.id] = true;
             hits.push(x);
           });
           // projects first; within them small areas, then points, then lines; zones last

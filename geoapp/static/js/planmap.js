@@ -339,10 +339,10 @@
           count.appendChild(el("span", "", " " + T.projects_shown));
           box.appendChild(count);
           var prog = el("a", "gp-progress-link", T.progress + " →");
-          prog.href = "/progress?lang=" + cfg.lang; prog.setAttribute("target", "_top");
+          prog.href = cfg.root + "/progress?lang=" + cfg.lang; prog.setAttribute("target", "_top");
           box.appendChild(prog);
           var build = el("a", "gp-progress-link", T.builder + " →");
-          build.href = "/embed/builder?lang=" + cfg.lang; build.setAttribute("target", "_top");
+          build.href = cfg.root + "/embed/builder?lang=" + cfg.lang; build.setAttribute("target", "_top");
           box.appendChild(build);
           L.DomEvent.disableClickPropagation(box);
           L.DomEvent.disableScrollPropagation(box);
@@ -398,7 +398,7 @@
     // projects the plans name that are not on the map: a link to their page, and why
     projectLink: function (p) {
       var a = el("a", "", p.name);
-      a.href = "/projects/" + encodeURIComponent(p.project_id) + "?lang=" + this.cfg.lang;
+      a.href = this.cfg.root + "/projects/" + encodeURIComponent(p.project_id) + "?lang=" + this.cfg.lang;
       a.setAttribute("target", "_top");
       return a;
     },
