@@ -38,3 +38,7 @@ class TooLarge(GeoappError):
 
 class Forbidden(GeoappError):
     """The user may not do this."""
+
+
+class PreconditionFailed(GeoappError):
+    """A conditional write (``If-Match``) named a version that is no longer the current one."""

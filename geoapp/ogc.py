@@ -56,6 +56,13 @@ CRS_URIS = {
     "http://www.opengis.net/def/crs/EPSG/0/4549": "EPSG:4549",
 }
 _URI_OF = {name: uri for uri, name in CRS_URIS.items()}
+#: OGC API – Features Part 4 (geoapp.web.ogc_edit): POST/PUT/DELETE, PATCH (JSON merge patch),
+#: ETag/If-Match. Not ".../conf/features": its schema requirement needs Part 5's /schema resource.
+PART4_CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+]
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -64,6 +71,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     *tiles.CONFORMANCE,
     *FILTER_CONFORMANCE,
+    *PART4_CONFORMANCE,
 ]
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -168,7 +176,7 @@ def landing(base: str) -> dict[str, Any]:
 
 def conformance() -> dict[str, list[str]]:
     """The conformance classes implemented: Part 1 core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS;
-    Part 3 queryables and CQL2 filters."""
+    Part 3 queryables and CQL2 filters; Part 4 create, replace, update, delete with ETags."""
     return {"conformsTo": list(CONFORMANCE)}
 
 

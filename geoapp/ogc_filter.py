@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 
 from geoapp.errors import BadParameter
+from geoapp.params import parse_bool
 
 #: The conformance classes this module implements (Part 3 filtering, CQL2).
 CONFORMANCE = [
@@ -171,15 +172,6 @@ def parse_properties(text: str, names: Sequence[str]) -> tuple[str, ...]:
     return chosen
 
 
-def parse_bool(text: str, param: str) -> bool:
-    """'true' / 'false' (as OGC writes booleans); 400 otherwise."""
-    if text.lower() in ("true", "1"):
-        return True
-    if text.lower() in ("false", "0"):
-        return False
-    raise BadParameter(f"{param} must be true or false, not {text!r}", param)
-
-
 # --------------------------------------------------------------------------- datetime
 
 
@@ -295,7 +287,7 @@ def parse_refinement(args: Mapping[str, str], names: Sequence[str]) -> Refinemen
         filter_lang=lang,
         sortby=parse_sortby(args["sortby"], names) if "sortby" in args else (),
         properties=parse_properties(args["properties"], names) if "properties" in args else None,
-        skip_geometry=parse_bool(args.get("skipGeometry", "false"), "skipGeometry"),
+        skip_geometry=parse_bool(args.get("skipGeometry"), "skipGeometry", False, ogc=True),
         datetime=parse_datetime(when) if when is not None else None,
         datetime_text=when,
     )

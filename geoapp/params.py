@@ -212,13 +212,20 @@ def parse_lang(raw: str | None, default: str = "zh") -> str:
     return parse_choice(raw, "lang", LANGS, default)
 
 
-def parse_bool(raw: str | None, param: str, default: bool) -> bool:
-    """true/false (also 1/0, yes/no, on/off; a bare ``?name`` is true)."""
+def parse_bool(raw: str | None, param: str, default: bool, *, ogc: bool = False) -> bool:
+    """true/false (also 1/0, yes/no, on/off; a bare ``?name`` is true).
+
+    ``ogc=True``: only ``true`` / ``false`` (any case), the boolean of OGC API query parameters
+    (``skipGeometry``) as their OpenAPI documents declare it.
+
+    >>> parse_bool("1", "static", False), parse_bool("TRUE", "skipGeometry", False, ogc=True)
+    (True, True)
+    """
     if raw is None:
         return default
     value = raw.strip().lower()
-    if value in _TRUE:
+    if value in (_TRUE[1:2] if ogc else _TRUE):
         return True
-    if value in _FALSE:
+    if value in (_FALSE[1:2] if ogc else _FALSE):
         return False
     raise BadParameter(f"{param} must be true or false, not {shown(raw)}", param)

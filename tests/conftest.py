@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import multiprocessing
 import shutil
 import threading
 from collections.abc import Iterator
@@ -306,6 +307,44 @@ def serving(app) -> Iterator[str]:
         server.shutdown()
         thread.join(5)
         server.server_close()
+
+
+def _serve_process(config: dict, log: str | None, port_queue) -> None:
+    """Run the app in this (spawned) process; with ``log``, append each request's path and query
+    string to that file."""
+    import logging
+
+    from geoapp.web import create_app
+
+    app = create_app(config)
+
+    def logged(environ, start_response):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "") + "\n")
+        return app(environ, start_response)
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, logged if log else app, threaded=True)
+    port_queue.put(server.server_port)
+    server.serve_forever()
+
+
+@contextmanager
+def serving_process(config: dict, log: str | None = None) -> Iterator[str]:
+    """Serve the app built from ``config`` in its own process on 127.0.0.1 (a free port); its base
+    URL; stopped afterwards. For GDAL as the client: pyogrio holds the GIL while GDAL waits on
+    HTTP, so a server thread in the test's own process would never answer."""
+    ctx = multiprocessing.get_context("spawn")
+    ports = ctx.Queue()
+    proc = ctx.Process(target=_serve_process, args=(config, log, ports), daemon=True)
+    proc.start()
+    try:
+        yield f"http://127.0.0.1:{ports.get(timeout=60)}"
+    finally:
+        proc.terminate()
+        proc.join(10)
+        ports.close()
+        ports.join_thread()
 
 
 def html_page(html: str):

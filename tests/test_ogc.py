@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 
 import pyogrio
 import pytest
@@ -16,6 +15,7 @@ from geoapp.coords import transform_geometry
 from geoapp.ogc import CONFORMANCE, CRS84, CRS_URIS
 from geoapp.query.geojson import property_columns
 from geoapp.versions import version_book
+from tests.conftest import serving_process
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 ITEMS = "/ogc/collections/{}/items"
@@ -64,6 +64,9 @@ def test_conformance_declares_only_what_is_implemented(client):
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
         "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
     ]
     assert CONFORMANCE == get_json(client, "/ogc/conformance")["conformsTo"]
 
@@ -244,36 +247,14 @@ def test_html_is_escaped_and_self_contained(tiny, url):
 # --------------------------------------------------------------------------- GDAL as the client
 
 
-def _serve(config: dict, port_queue) -> None:
-    """Run the app in its own process (pyogrio holds the GIL while GDAL waits on HTTP)."""
-    import logging
-
-    from werkzeug.serving import make_server
-
-    from geoapp.web import create_app
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
-    port_queue.put(server.server_port)
-    server.serve_forever()
-
-
 @pytest.fixture
 def live_server(tiny):
-    """The tiny dataset served on a free port of 127.0.0.1; stopped in teardown."""
+    """The tiny dataset served on a free port of 127.0.0.1 in its own process; stopped in
+    teardown."""
     data, layers = tiny
-    ctx = multiprocessing.get_context("spawn")
-    ports = ctx.Queue()
     config = {"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers), "BASEMAP": "none"}
-    proc = ctx.Process(target=_serve, args=(config, ports), daemon=True)
-    proc.start()
-    try:
-        yield f"http://127.0.0.1:{ports.get(timeout=60)}"
-    finally:
-        proc.terminate()
-        proc.join(10)
-        ports.close()
-        ports.join_thread()
+    with serving_process(config) as url:
+        yield url
 
 
 def test_gdal_reads_every_collection_with_paging(live_server, tiny):

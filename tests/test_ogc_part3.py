@@ -5,12 +5,13 @@ queryables; bad input 400 in the one error shape."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 from pathlib import Path
 from urllib.parse import quote
 
 import pyogrio
 import pytest
+
+from tests.conftest import serving_process
 
 ITEMS = "/ogc/collections/urban_villages/items"
 
@@ -136,46 +137,16 @@ def test_bad_parameters_are_400_in_the_one_shape(client, query, param, message):
 # --------------------------------------------------------------------------- GDAL as the client
 
 
-def _serve(config: dict, log: str, port_queue) -> None:
-    """The app in its own process, writing each request's query string to ``log``."""
-    import logging
-
-    from werkzeug.serving import make_server
-
-    from geoapp.web import create_app
-
-    app = create_app(config)
-
-    def logged(environ, start_response):
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "") + "\n")
-        return app(environ, start_response)
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, logged, threaded=True)
-    port_queue.put(server.server_port)
-    server.serve_forever()
-
-
 def test_gdal_filters_on_the_server_with_queryables(tiny, tmp_path):
     data, layers = tiny
     log = tmp_path / "requests.log"
-    ctx = multiprocessing.get_context("spawn")
-    ports = ctx.Queue()
     config = {"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers), "BASEMAP": "none"}
-    proc = ctx.Process(target=_serve, args=(config, str(log), ports), daemon=True)
-    proc.start()
-    try:
-        url = f"OAPIF:http://127.0.0.1:{ports.get(timeout=60)}/ogc"
+    with serving_process(config, str(log)) as base:
+        url = f"OAPIF:{base}/ogc"
         equal = pyogrio.read_dataframe(url, layer="urban_villages", where="name = '乙村区块'")
         like = pyogrio.read_dataframe(
             url, layer="urban_villages", where="name LIKE '乙%' OR status = 'accepted'"
         )
-    finally:
-        proc.terminate()
-        proc.join(10)
-        ports.close()
-        ports.join_thread()
     assert list(equal["id"]) == list(like["id"]) == ["uv-b"]
     items = [q for q in Path(log).read_text("utf-8").splitlines() if "/items?" in q]
     # the equality is filtered by the server (a queryable parameter); GDAL 3.12 evaluates LIKE

@@ -1,7 +1,7 @@
 """Accounts: users with one role each, argon2 password hashes, API tokens, sign-in lockout.
 
 Roles: ``viewer`` (read only), ``planner`` (proposes updates), ``reviewer`` (approves or rejects
-other people's updates), ``gis`` (imports shapes), ``admin`` (accounts). What each may do is one
+other people's updates), ``gis`` (imports shapes, edits features over ``/ogc``), ``admin`` (accounts). What each may do is one
 table, :data:`CAN`. Every account change and every failed sign-in is an audit entry.
 
 Examples
@@ -32,6 +32,7 @@ CAN: dict[str, frozenset[str]] = {
     "review": frozenset({"reviewer", "admin"}),
     "audit": frozenset({"reviewer", "admin"}),
     "import": frozenset({"gis", "admin"}),
+    "edit": frozenset({"gis", "admin"}),  # single features over OGC API – Features Part 4
     "users": frozenset({"admin"}),
 }
 #: failed sign-ins before each further attempt is slowed, and before the account locks

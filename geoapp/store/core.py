@@ -114,9 +114,10 @@ class Store:
         return False
 
     def pristine(self) -> bool:
-        """True while the store holds nothing but its seed (no update, no import)."""
+        """True while the store holds nothing but its seed (no update, no import, no feature edit)."""
         rows = self.backend.read(
-            "SELECT (SELECT COUNT(*) FROM updates) + (SELECT COUNT(*) FROM feature_versions)"
+            "SELECT (SELECT COUNT(*) FROM updates) + (SELECT COUNT(*) FROM feature_versions) "
+            "+ (SELECT COUNT(*) FROM audit WHERE action LIKE 'feature.%')"
         )
         return rows[0][0] == 0
 

@@ -10,13 +10,12 @@ Examples
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 
-from geoapp.catalog import load_catalog
 from geoapp.store import files as sf
 from geoapp.store.core import Store, now
 from geoapp.store.errors import Invalid
+from geoapp.store.snapshot import catalog_of
 
 
 def feature_versions(store: Store, layer: str) -> dict[str, dict]:
@@ -29,13 +28,7 @@ def feature_versions(store: Store, layer: str) -> dict[str, dict]:
 
 def _validate_inside(store: Store, layers_dir: Path) -> None:
     """Load the store as it stands in this thread's transaction; DataError rolls it back."""
-    with tempfile.TemporaryDirectory(prefix="geoapp-check-") as tmp:
-        data = Path(tmp) / "data"
-        store.dump(data)
-        seeds = store.data_dir / "seeds"
-        if seeds.is_dir():
-            (data / "seeds").symlink_to(seeds.resolve(), target_is_directory=True)
-        load_catalog(data, layers_dir)
+    catalog_of(store, layers_dir)
 
 
 def replace_layer(store: Store, layer: str, text: str, user: str, layers_dir: Path,

@@ -10,7 +10,15 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from geoapp.errors import BadParameter, Conflict, Forbidden, GeoappError, NotFound, TooLarge
+from geoapp.errors import (
+    BadParameter,
+    Conflict,
+    Forbidden,
+    GeoappError,
+    NotFound,
+    PreconditionFailed,
+    TooLarge,
+)
 
 CODES = {
     400: "bad_request",
@@ -19,6 +27,7 @@ CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    412: "precondition_failed",
     413: "payload_too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",
@@ -35,6 +44,7 @@ STATUS_OF: dict[type[GeoappError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    PreconditionFailed: 412,
     TooLarge: 413,
 }
 

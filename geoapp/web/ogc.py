@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from geoapp import ogc, ogc_filter, ogc_openapi
 from geoapp.errors import BadParameter
 from geoapp.params import WORLD, parse_bbox, parse_limit_offset, shown
+from geoapp.web import ogc_edit
 from geoapp.web.ogc_html import render_html
 from geoapp.web.state import get_catalog
 
@@ -105,7 +106,7 @@ def queryables(cid: str) -> Response:
     return _document("queryables", lambda: ogc.queryables(get_catalog(), _base(), cid), ogc.SCHEMA)
 
 
-@bp.get("/collections/<cid>/items")
+@bp.get("/collections/<cid>/items", provide_automatic_options=False)
 def items(cid: str) -> Response:
     """A page of features, filtered by bbox and properties."""
     catalog = get_catalog()
@@ -114,13 +115,16 @@ def items(cid: str) -> Response:
     return _respond("items", page.body, ogc.GEOJSON, {"Content-Crs": f"<{page.content_crs}>"})
 
 
-@bp.get("/collections/<cid>/items/<fid>")
+@bp.get("/collections/<cid>/items/<fid>", provide_automatic_options=False)
 def feature(cid: str, fid: str) -> Response:
-    """One feature."""
+    """One feature, with its ETag (the feature's store version; see ogc_edit)."""
     _only("crs")
     crs = ogc.crs_name(request.args.get("crs", ogc.CRS84))
-    page = ogc.feature(get_catalog(), cid, fid, crs, _base())
-    return _respond("feature", page.body, ogc.GEOJSON, {"Content-Crs": f"<{page.content_crs}>"})
+    catalog = get_catalog()
+    page = ogc.feature(catalog, cid, fid, crs, _base())
+    response = _respond("feature", page.body, ogc.GEOJSON, {"Content-Crs": f"<{page.content_crs}>"})
+    response.set_etag(ogc_edit.etag(catalog, cid, fid, response.get_data()))
+    return response.make_conditional(request)
 
 
 def _items_query(layer) -> ogc.ItemsQuery:
@@ -145,3 +149,6 @@ def _items_query(layer) -> ogc.ItemsQuery:
         filters=ogc.check_filters(layer, filters) if filters else {},
         refine=ogc_filter.parse_refinement(args, ogc.queryable_names(layer)),
     )
+
+
+ogc_edit.register(bp)
