@@ -2,6 +2,8 @@
 
 Every collection's queryables are parameters of its items path; every response names the
 schema of its body (or HTML with ``f=html``), so schemathesis checks the bodies against it.
+Part 4: POST on items, PUT/PATCH/DELETE on a feature, with their request bodies, the
+``Content-Crs`` and ``If-Match`` headers, the ETag/Location headers and the security schemes.
 """
 
 from __future__ import annotations
@@ -79,6 +81,19 @@ SCHEMAS: dict[str, Any] = {
     "queryables": {"type": "object", "required": ["type", "properties"], "properties": {
         "$schema": _STR, "$id": _STR, "type": {"type": "string", "enum": ["object"]},
         "title": _STR, "properties": {"type": "object"}, "additionalProperties": {"type": "boolean"}}},
+    "featureInput": {
+        "type": "object", "required": ["type", "geometry", "properties"],
+        "description": "GeoJSON Feature in the Content-Crs (default CRS84); properties.id (or id) "
+                       "names a created feature, else the server gives one",
+        "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": _STR,
+                       "geometry": {"$ref": "#/components/schemas/geometry"},
+                       "properties": {"type": "object"}},
+    },
+    "featurePatch": {
+        "type": "object", "description": "RFC 7396 JSON Merge Patch of properties and/or geometry",
+        "properties": {"properties": {"type": "object"},
+                       "geometry": {"$ref": "#/components/schemas/geometry"}},
+    },
     "openapi": {"type": "object", "required": ["openapi", "info", "paths"],
                 "properties": {"openapi": _STR, "paths": {"type": "object"}}},
 }  # fmt: skip
@@ -115,6 +130,12 @@ def _components(max_limit: int, default_limit: int) -> dict[str, Any]:
             "properties": _param("properties", "query", "返回的属性 Properties to return, comma-separated", {"type": "string"}),
             "skipGeometry": _param("skipGeometry", "query", "不返回几何 Leave geometries out", {"type": "boolean", "default": False}),
             "datetime": _param("datetime", "query", "状态日期 Status date: a date or start/end (.. open)", {"type": "string"}),
+            "Content-Crs": _param("Content-Crs", "header", "请求体坐标系 CRS of the body's coordinates, in its axis order", crs),
+            "If-Match": _param("If-Match", "header", "上次读取的 ETag: 已被他人修改则 412 / the ETag of the last GET: 412 if the feature changed since (optional)", {"type": "string"}),
+        },
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "an API token of a gis or admin account (`geoapp token create NAME`)"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "the sign-in session; writes also need the X-CSRFToken header"},
         },
         "responses": {
             "error": {"description": "错误 Error", "content": {
@@ -145,6 +166,52 @@ def _operation(
     }}  # fmt: skip
 
 
+_ETAG = {"ETag": {"description": "要素版本 The feature's version", "schema": _STR}}
+_WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415)
+
+
+def _write(summary: str, op_id: str, params: list, status: int, body: str | None = None) -> dict:
+    """A Part 4 write (gis/admin with a token): ``status`` with the new ETag, or an error."""
+    headers = dict(_ETAG) if body else {}  # a delete leaves no feature to tag
+    if status == 201:
+        headers["Location"] = {"description": "新要素 The new feature", "schema": _STR}
+    responses: dict[str, Any] = {str(status): {"description": summary, "headers": headers}}
+    responses.update({str(c): {"$ref": "#/components/responses/error"} for c in _WRITE_ERRORS})
+    op = {
+        "summary": summary,
+        "operationId": op_id,
+        "parameters": params,
+        "responses": responses,
+        "security": [{"bearer": []}, {"session": []}],
+    }
+    if body:
+        types = ["application/merge-patch+json"] if body == "featurePatch" else []
+        types += [GEOJSON, JSON]
+        op["requestBody"] = {
+            "required": True,
+            "content": {t: {"schema": _schema(body)} for t in types},
+        }
+    return op
+
+
+def _feature_paths(lid: str, title: str) -> dict[str, dict[str, Any]]:
+    """The one-feature path: GET (with its ETag), PUT, PATCH, DELETE."""
+    item = [_ref("featureId")]
+    get = _operation(f"{title}: one feature", f"getFeature_{lid}",
+                     [*item, _ref("crs"), _ref("f")], GEOJSON, "feature")["get"]  # fmt: skip
+    get["responses"]["200"]["headers"] = _ETAG
+    get["responses"]["304"] = {"description": "未修改 Not modified (If-None-Match)"}
+    return {
+        "get": get,
+        "put": _write(f"{title}: replace a feature", f"replaceFeature_{lid}",
+                      [*item, _ref("Content-Crs"), _ref("If-Match")], 204, "featureInput"),
+        "patch": _write(f"{title}: update a feature", f"updateFeature_{lid}",
+                        [*item, _ref("Content-Crs"), _ref("If-Match")], 204, "featurePatch"),
+        "delete": _write(f"{title}: delete a feature", f"deleteFeature_{lid}",
+                         [*item, _ref("If-Match")], 204),
+    }  # fmt: skip
+
+
 def openapi(catalog: Catalog, base: str, max_limit: int = 10_000, default_limit: int = 100) -> dict:
     """The OpenAPI 3.0 definition of the API, with each collection's queryables as parameters."""
     paths = {
@@ -173,10 +240,11 @@ def openapi(catalog: Catalog, base: str, max_limit: int = 10_000, default_limit:
             + filters,
             GEOJSON, "featureCollection",
         )  # fmt: skip
-        paths[f"{p}/items/{{featureId}}"] = _operation(
-            f"{title}: one feature", f"getFeature_{lid}",
-            [_ref("featureId"), _ref("crs"), _ref("f")], GEOJSON, "feature",
+        paths[f"{p}/items"]["post"] = _write(
+            f"{title}: create a feature", f"createFeature_{lid}", [_ref("Content-Crs")], 201,
+            "featureInput",
         )  # fmt: skip
+        paths[f"{p}/items/{{featureId}}"] = _feature_paths(lid, title)
         paths[f"{p}/queryables"] = _operation(
             f"{title}: queryables", f"getQueryables_{lid}", [_ref("f")], SCHEMA, "queryables"
         )

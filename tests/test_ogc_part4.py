@@ -170,8 +170,10 @@ def test_writes_need_a_token_and_the_gis_or_admin_role(live):
 def test_create_replace_update_delete_as_the_spec_says(live):
     base, store, tokens = live
     gis = Client(base, tokens["gis"])
+    version = int(store.data_version())
     status, head, body = gis.send("POST", PARKS, park("park-ogc-new", "新建口袋公园"))
     assert (status, body) == (201, None)
+    assert int(store.data_version()) == version + 1  # the catalog is rebuilt from it
     assert head["location"] == f"{base}/ogc/collections/parks/items/park-ogc-new"
     assert head["etag"].startswith('"v1-')
     status, got, feature = gis.get(urlsplit(head["location"]).path)
@@ -401,3 +403,20 @@ def test_the_edit_cycle_on_postgresql(tmp_path, postgres_url):
             "SELECT version, ST_AsText(geom) IS NOT NULL FROM features WHERE fid = 'park-pg'"
         )
         assert rows == [(2, True)]
+
+
+def test_an_old_file_imported_after_an_edit_is_a_conflict_not_an_undo(live, tmp_path):
+    """The file a GIS colleague exported before a live edit cannot quietly undo it."""
+    from geoapp.importing import prepare_import
+
+    base, store, tokens = live
+    gis = Client(base, tokens["gis"])
+    old = tmp_path / "parks.geojson"
+    shutil.copy(ROOT / "data" / "geojson" / "parks.geojson", old)  # exported before the edit
+    patch = {"properties": {"name": "龙川公园（现场核对）"}}
+    assert gis.send("PATCH", f"{PARKS}/park-longchuan", patch,
+                    media="application/merge-patch+json")[0] == 204  # fmt: skip
+    result = prepare_import(old, "parks", store.data_dir, ROOT / "layers")
+    assert [c.id for c in result.conflicts] == ["park-longchuan"]
+    assert "by gis-wang" in str(result.conflicts[0])
+    assert [c.id for c in result.diff.changed] == ["park-longchuan"]

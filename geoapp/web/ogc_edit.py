@@ -30,9 +30,8 @@ from geoapp.errors import NotFound, PreconditionFailed
 from geoapp.problems import DataError
 from geoapp.store.accounts import require
 from geoapp.store.errors import Conflict
-from geoapp.store.features import Edit, feature_row, write_feature
+from geoapp.store.features import Edit, feature_row
 from geoapp.store.snapshot import FEATURE_VERSIONS
-from geoapp.versions import version_book
 from geoapp.web.auth import client_address
 from geoapp.web.errors import APIError
 from geoapp.web.state import get_catalog, get_store, set_catalog
@@ -82,21 +81,18 @@ def _content_crs() -> str:
 
 
 def _apply(edit: Edit, user: str) -> tuple[int, Catalog]:
-    """Write through the store, record the layer version the exports carry, serve the result."""
+    """Write through the store (and the layer file and version book, as an import does); serve
+    the catalog built in the transaction at once."""
     app = current_app._get_current_object()
     try:
-        version, catalog = write_feature(
-            get_store(), edit, user, Path(app.config["LAYERS_DIR"]), client_address()
-        )
+        version, catalog = ogc_write.apply_edit(
+            get_store(), edit, user, Path(app.config["DATA_DIR"]), Path(app.config["LAYERS_DIR"]),
+            client_address(), f"OGC API {request.method} {edit.layer}/{edit.fid}",
+        )  # fmt: skip
     except DataError as exc:
         first = "; ".join(str(p) for p in exc.problems[:3])
         raise Conflict(f"feature '{edit.fid}': the data would not load with this change, "
                        f"nothing changed: {first}", "body") from None  # fmt: skip
-    gone = edit.doc is None
-    version_book(Path(app.config["DATA_DIR"])).record(
-        edit.layer, [] if gone else [edit.fid], [edit.fid] if gone else [], user,
-        note=f"OGC API {request.method} {edit.layer}/{edit.fid}",
-    )  # fmt: skip
     set_catalog(app, catalog)
     return version, catalog
 
