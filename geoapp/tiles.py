@@ -43,6 +43,11 @@ if TYPE_CHECKING:
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 TMS_ID = "WebMercatorQuad"
+#: The tiling schemes offered: WebMercatorQuad (web maps, TileJSON) and WorldCRS84Quad (lon/lat;
+#: GDAL's OGC API driver prefers it and reads the collection's CRS84 extent in its units).
+SCHEMES = {TMS_ID: TMS, "WorldCRS84Quad": morecantile.tms.get("WorldCRS84Quad")}
+#: Metres per degree of longitude at the equator (a CRS84 tile's span in Mercator metres).
+M_PER_DEG_EQ = 6378137.0 * math.pi / 180
 MVT = "application/vnd.mapbox-vector-tile"
 #: Tile units per side, and the buffer around the tile (units) features are clipped to.
 EXTENT = 4096
@@ -82,11 +87,17 @@ def mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return R * np.radians(lon), R * np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
 
 
-def check_tile(z: int, y: int, x: int) -> None:
+def scheme(tms_id: str) -> morecantile.TileMatrixSet:
+    """An offered tiling scheme; ``KeyError`` for any other."""
+    return SCHEMES[tms_id]
+
+
+def check_tile(z: int, y: int, x: int, tms_id: str = TMS_ID) -> None:
     """Raise :class:`TileError` unless z/y/x is a tile of the grid at a served zoom."""
     if not MIN_ZOOM <= z <= MAX_ZOOM:
         raise TileError(f"tileMatrix {z} is not served (zoom {MIN_ZOOM} to {MAX_ZOOM})")
-    if not (0 <= x < 2**z and 0 <= y < 2**z):
+    matrix = scheme(tms_id).matrix(z)
+    if not (0 <= x < matrix.matrixWidth and 0 <= y < matrix.matrixHeight):
         raise TileError(f"tile {z}/{y}/{x} is outside the tile matrix")
 
 
@@ -136,17 +147,17 @@ class TileSet:
                 self._layers[layer_id] = LayerTiles.build(c.defs[layer_id], c.layers[layer_id])
             return self._layers[layer_id]
 
-    def tile(self, layer_id: str, z: int, y: int, x: int) -> bytes:
+    def tile(self, layer_id: str, z: int, y: int, x: int, tms_id: str = TMS_ID) -> bytes:
         """The MVT bytes of one tile (``b""`` when no feature falls in it); cached."""
         if layer_id not in self.catalog.defs:
             raise KeyError(layer_id)
-        check_tile(z, y, x)
-        key = (layer_id, z, y, x)
+        check_tile(z, y, x, tms_id)
+        key = (layer_id, tms_id, z, y, x)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        data = render_tile(self._layer(layer_id), layer_id, z, y, x)
+        data = render_tile(self._layer(layer_id), layer_id, z, y, x, tms_id)
         self._remember(key, data)
         return data
 
@@ -174,28 +185,33 @@ def tileset_for(catalog: Catalog) -> TileSet:
         return tileset
 
 
-def _selected(layer: LayerTiles, z: int, y: int, x: int):
+def _selected(layer: LayerTiles, z: int, y: int, x: int, tms_id: str = TMS_ID):
     """Rows of the features meeting the buffered tile, large enough to see at this zoom."""
-    bounds = TMS.xy_bounds(morecantile.Tile(x, y, z))
+    tms = scheme(tms_id)
+    bounds = tms.xy_bounds(morecantile.Tile(x, y, z))
     span = bounds.right - bounds.left
     pad = span * BUFFER / EXTENT
-    west, south = TMS.lnglat(bounds.left - pad, bounds.bottom - pad)
-    east, north = TMS.lnglat(bounds.right + pad, bounds.top + pad)
+    west, south = tms.lnglat(bounds.left - pad, bounds.bottom - pad)
+    east, north = tms.lnglat(bounds.right + pad, bounds.top + pad)
     area = shapely.box(max(west, -180), max(south, -85.06), min(east, 180), min(north, 85.06))
     rows = np.sort(layer.tree.query(area))  # boxes meeting the tile: the R-tree, no Python loop
-    min_size = MIN_FEATURE_PX * span / 256
+    metres = span if tms_id == TMS_ID else span * M_PER_DEG_EQ  # sizes are Mercator metres
+    min_size = MIN_FEATURE_PX * metres / 256
     sizes = layer.sizes[rows]
     rows = rows[(sizes >= min_size) | (sizes == 0)]  # points stay
     shapely.prepare(area)
     return rows[shapely.intersects(area, layer.geometries[rows])], bounds
 
 
-def _to_tile_units(geoms: np.ndarray, bounds) -> np.ndarray:
+def _to_tile_units(geoms: np.ndarray, bounds, tms_id: str = TMS_ID) -> np.ndarray:
     """Project lon/lat geometries into the tile's units (y down), clip, simplify, snap."""
     scale = EXTENT / (bounds.right - bounds.left)
 
     def project(coords: np.ndarray) -> np.ndarray:
-        mx, my = mercator(coords[:, 0], coords[:, 1])
+        if tms_id == TMS_ID:
+            mx, my = mercator(coords[:, 0], coords[:, 1])
+        else:  # WorldCRS84Quad: the grid is in degrees
+            mx, my = coords[:, 0], coords[:, 1]
         return np.column_stack([(mx - bounds.left) * scale, (bounds.top - my) * scale])
 
     local = shapely.transform(geoms, project)
@@ -206,12 +222,14 @@ def _to_tile_units(geoms: np.ndarray, bounds) -> np.ndarray:
     return shapely.orient_polygons(local)
 
 
-def render_tile(layer: LayerTiles, layer_id: str, z: int, y: int, x: int) -> bytes:
+def render_tile(
+    layer: LayerTiles, layer_id: str, z: int, y: int, x: int, tms_id: str = TMS_ID
+) -> bytes:
     """Encode one tile of one layer (no cache)."""
-    rows, bounds = _selected(layer, z, y, x)
+    rows, bounds = _selected(layer, z, y, x, tms_id)
     if not len(rows):
         return b""
-    geoms = _to_tile_units(layer.geometries[rows], bounds)
+    geoms = _to_tile_units(layer.geometries[rows], bounds, tms_id)
     keep = ~shapely.is_empty(geoms) & ~(
         np.isin(shapely.get_type_id(geoms), (3, 6)) & (shapely.area(geoms) == 0)
     )
@@ -238,12 +256,14 @@ def _encode(layer_id: str, geoms: np.ndarray, props: list[dict[str, Any]]) -> by
     )
 
 
-def tile_limits(bounds: tuple[float, float, float, float]) -> list[dict[str, Any]]:
+def tile_limits(
+    bounds: tuple[float, float, float, float], tms_id: str = TMS_ID
+) -> list[dict[str, Any]]:
     """The TileMatrixSetLimits of every served zoom for a lon/lat box."""
-    out = []
+    tms, out = scheme(tms_id), []
     for z in range(MIN_ZOOM, MAX_ZOOM + 1):
-        ul = TMS.tile(bounds[0], bounds[3], z)
-        lr = TMS.tile(bounds[2], bounds[1], z)
+        ul = tms.tile(bounds[0], bounds[3], z)
+        lr = tms.tile(bounds[2], bounds[1], z)
         out.append({"tileMatrix": str(z), "minTileRow": ul.y, "maxTileRow": lr.y,
                     "minTileCol": ul.x, "maxTileCol": lr.x})  # fmt: skip
     return out
@@ -255,6 +275,12 @@ def tile_limits(bounds: tuple[float, float, float, float]) -> list[dict[str, Any
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 CRS_3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+#: Each scheme's URI, CRS and title.
+SCHEME_INFO = {
+    TMS_ID: (TMS_URI, CRS_3857, "Google Maps Compatible for the World"),
+    "WorldCRS84Quad": ("http://www.opengis.net/def/tilematrixset/OGC/1.0/WorldCRS84Quad", CRS84,
+                       "CRS84 for the World"),
+}  # fmt: skip
 REL_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
 REL_SCHEMES = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
 REL_TILESETS = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
@@ -292,12 +318,12 @@ def tile_fields(catalog: Catalog, layer_id: str) -> dict[str, str]:
     return out
 
 
-def _tileset_links(base: str, layer_id: str) -> list[dict[str, Any]]:
-    url = f"{base}/collections/{layer_id}/tiles/{TMS_ID}"
+def _tileset_links(base: str, layer_id: str, tms_id: str) -> list[dict[str, Any]]:
+    url = f"{base}/collections/{layer_id}/tiles/{tms_id}"
     return [
         {"href": url, "rel": "self", "type": "application/json", "title": "瓦片集 Tileset"},
-        {"href": f"{base}/tileMatrixSets/{TMS_ID}", "rel": REL_SCHEME,
-         "type": "application/json", "title": "WebMercatorQuad"},
+        {"href": f"{base}/tileMatrixSets/{tms_id}", "rel": REL_SCHEME,
+         "type": "application/json", "title": tms_id},
         {"href": f"{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", "rel": "item", "type": MVT,
          "templated": True, "title": "矢量瓦片 Mapbox Vector Tiles"},
         {"href": f"{url}/tilejson.json", "rel": "describedby", "type": "application/json",
@@ -307,14 +333,15 @@ def _tileset_links(base: str, layer_id: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _tileset_summary(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
+def _tileset_summary(catalog: Catalog, base: str, layer_id: str, tms_id: str) -> dict[str, Any]:
     layer = catalog.defs[layer_id]
+    uri, crs, _ = SCHEME_INFO[tms_id]
     return {
         "title": f"{layer.title_for('zh')} {layer.title_for('en')}",
         "dataType": "vector",
-        "crs": CRS_3857,
-        "tileMatrixSetURI": TMS_URI,
-        "links": _tileset_links(base, layer_id),
+        "crs": crs,
+        "tileMatrixSetURI": uri,
+        "links": _tileset_links(base, layer_id, tms_id),
     }
 
 
@@ -324,18 +351,18 @@ def tilesets(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
     url = f"{base}/collections/{layer_id}/tiles"
     return {
         "links": [{"href": url, "rel": "self", "type": "application/json", "title": "瓦片集"}],
-        "tilesets": [_tileset_summary(catalog, base, layer_id)],
+        "tilesets": [_tileset_summary(catalog, base, layer_id, t) for t in SCHEMES],
     }
 
 
-def tileset(catalog: Catalog, base: str, layer_id: str) -> dict[str, Any]:
+def tileset(catalog: Catalog, base: str, layer_id: str, tms_id: str = TMS_ID) -> dict[str, Any]:
     """A collection's tileset metadata: limits per zoom, bounding box, the layer's schema."""
     _known(catalog, layer_id)
     bounds = _layer_bounds(catalog, layer_id)
-    doc = _tileset_summary(catalog, base, layer_id)
+    doc = _tileset_summary(catalog, base, layer_id, tms_id)
     kind = catalog.defs[layer_id].style.get("kind")
     doc.update(
-        tileMatrixSetLimits=tile_limits(tuple(bounds)),
+        tileMatrixSetLimits=tile_limits(tuple(bounds), tms_id),
         boundingBox={"lowerLeft": bounds[:2], "upperRight": bounds[2:], "crs": CRS84},
         layers=[{
             "id": layer_id, "dataType": "vector",
@@ -375,18 +402,16 @@ def tile_matrix_sets(base: str) -> dict[str, Any]:
     """The tiling schemes offered (one)."""
     return {
         "tileMatrixSets": [{
-            "id": TMS_ID, "title": "Google Maps Compatible for the World", "uri": TMS_URI,
-            "links": [{"href": f"{base}/tileMatrixSets/{TMS_ID}", "rel": "self",
-                       "type": "application/json", "title": TMS_ID}],
-        }]
+            "id": t, "title": SCHEME_INFO[t][2], "uri": SCHEME_INFO[t][0],
+            "links": [{"href": f"{base}/tileMatrixSets/{t}", "rel": "self",
+                       "type": "application/json", "title": t}],
+        } for t in SCHEMES]
     }  # fmt: skip
 
 
 def tile_matrix_set(tms_id: str) -> dict[str, Any]:
     """The OGC TileMatrixSet document (from morecantile)."""
-    if tms_id != TMS_ID:
-        raise KeyError(tms_id)
-    return TMS.model_dump(mode="json", exclude_none=True)
+    return scheme(tms_id).model_dump(mode="json", exclude_none=True)
 
 
 def _known(catalog: Catalog, layer_id: str) -> None:

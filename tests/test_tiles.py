@@ -106,13 +106,15 @@ def test_lines_are_simplified_and_clipped_to_the_buffer(tiny_app):
     "url, status",
     [
         (TILE.format("nope", 14, 6816, 13653), 404),
-        ("/ogc/collections/parks/tiles/WorldCRS84Quad/14/6816/13653", 404),
+        ("/ogc/collections/parks/tiles/WorldMercatorWGS84Quad/14/6816/13653", 404),
+        ("/ogc/collections/parks/tiles/WorldCRS84Quad/14/16384/0", 404),  # 2^14 rows only
+        ("/ogc/collections/parks/tiles/WorldCRS84Quad/tilejson.json", 404),
         (TILE.format("parks", 21, 0, 0), 404),
         (TILE.format("parks", 3, 8, 0), 404),
         (TILE.format("parks", 14, 6816, 13653) + "?f=pbf", 400),
         ("/ogc/collections/nope/tiles", 404),
         ("/ogc/collections/parks/tiles/WebMercatorQuad?limit=1", 400),
-        ("/ogc/tileMatrixSets/WorldCRS84Quad", 404),
+        ("/ogc/tileMatrixSets/WorldMercatorWGS84Quad", 404),
     ],
 )
 def test_bad_tile_requests_are_json_errors(client, url, status):
@@ -123,8 +125,16 @@ def test_bad_tile_requests_are_json_errors(client, url, status):
 
 def test_tileset_metadata_and_tilejson(client):
     sets = client.get("/ogc/collections/parks/tiles").json
-    [summary] = sets["tilesets"]
+    summary, crs84 = sets["tilesets"]
     assert summary["dataType"] == "vector" and summary["tileMatrixSetURI"] == tiles.TMS_URI
+    assert crs84["tileMatrixSetURI"].endswith("/WorldCRS84Quad") and crs84["crs"].endswith("CRS84")
+    meta84 = client.get("/ogc/collections/parks/tiles/WorldCRS84Quad").json
+    t84 = tiles.SCHEMES["WorldCRS84Quad"].tile(120.031, 28.901, 14)
+    [lim84] = [lim for lim in meta84["tileMatrixSetLimits"] if lim["tileMatrix"] == "14"]
+    assert (
+        (lim84["minTileCol"], lim84["maxTileCol"]) == (t84.x, t84.x) == (27309, 27309)
+    )  # ⌊300.031 / (360 / 2¹⁵)⌋
+    assert (lim84["minTileRow"], lim84["maxTileRow"]) == (t84.y, t84.y)
     meta = client.get("/ogc/collections/parks/tiles/WebMercatorQuad").json
     item = next(lk for lk in meta["links"] if lk["rel"] == "item")
     assert item["href"] == (
@@ -241,3 +251,38 @@ def test_gdal_reads_the_xyz_tiles_from_a_live_server(live_tiny):
 
 def _to_3857(coords: np.ndarray) -> np.ndarray:
     return np.column_stack(TO_3857.transform(coords[:, 0], coords[:, 1]))
+
+
+@pytest.fixture
+def served_tiny(tiny):
+    """``geoapp serve`` on the tiny data in a subprocess (GDAL's OGC API driver holds the GIL
+    while it downloads, so the server cannot be a thread of this process)."""
+    from tests.test_server import start_server, stop_server
+
+    data, layers = tiny
+    proc, port = start_server(
+        "--workers", "1", env={"GEOAPP_DATA_DIR": str(data), "GEOAPP_LAYERS_DIR": str(layers)}
+    )
+    yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
+
+
+def test_gdal_ogcapi_driver_reads_the_collection_at_a_high_zoom(served_tiny):
+    """GDAL's OGC API driver, given only the collection URL, offers every served zoom and reads
+    exactly the layer's features at z14 (from the WorldCRS84Quad tileset it prefers)."""
+    crs84 = tiles.SCHEMES["WorldCRS84Quad"]
+    squares = {"uv-a": (120.040, 28.890), "uv-b": (120.050, 28.895)}
+    for lon, lat in squares.values():  # each square lies inside one z14 tile: one piece each
+        assert crs84.tile(lon, lat, 14) == crs84.tile(lon + 0.002, lat + 0.002, 14)
+    url = f"OGCAPI:{served_tiny}/ogc/collections/urban_villages"
+    names = [name for name, _ in pyogrio.list_layers(url)]
+    assert names == [f"Zoom level {z}" for z in range(tiles.MIN_ZOOM, tiles.MAX_ZOOM + 1)]
+    got = pyogrio.read_dataframe(url, layer="Zoom level 14")
+    assert got.crs.equals("OGC:CRS84")
+    assert sorted(got["id"]) == ["uv-a", "uv-b"]
+    assert list(got.sort_values("id")["name"]) == ["甲村区块", "乙村区块"]
+    unit = 360 / 2**15 / 4096  # degrees per tile unit at z14 (the matrix is 2^15 tiles wide)
+    for fid, (lon, lat) in squares.items():
+        want = shapely.box(lon, lat, lon + 0.002, lat + 0.002)
+        piece = got.set_index("id").geometry[fid]
+        assert piece.symmetric_difference(want).area < 2 * unit * want.length

@@ -40,8 +40,9 @@ def _json(build: Callable[[], Any]) -> Response:
 
 
 def _tms(tms_id: str) -> None:
-    if tms_id != tiles.TMS_ID:
-        raise APIError(404, f"tiling scheme '{tms_id}' is not offered (only WebMercatorQuad)")
+    if tms_id not in tiles.SCHEMES:
+        offered = " and ".join(tiles.SCHEMES)
+        raise APIError(404, f"tiling scheme '{tms_id}' is not offered (only {offered})")
 
 
 @bp.get("/tileMatrixSets")
@@ -67,13 +68,14 @@ def tilesets(cid: str) -> Response:
 def tileset(cid: str, tms_id: str) -> Response:
     """A collection's tileset metadata."""
     _tms(tms_id)
-    return _json(lambda: tiles.tileset(get_catalog(), _base(), cid))
+    return _json(lambda: tiles.tileset(get_catalog(), _base(), cid, tms_id))
 
 
 @bp.get("/collections/<cid>/tiles/<tms_id>/tilejson.json")
 def tilejson(cid: str, tms_id: str) -> Response:
-    """TileJSON 3.0 of a collection's tiles."""
-    _tms(tms_id)
+    """TileJSON 3.0 of a collection's tiles (web maps' scheme only: TileJSON is Web Mercator)."""
+    if tms_id != tiles.TMS_ID:
+        raise APIError(404, f"TileJSON is offered for {tiles.TMS_ID} only")
     return _json(lambda: tiles.tilejson(get_catalog(), _base(), cid))
 
 
@@ -85,7 +87,7 @@ def tile(cid: str, tms_id: str, z: int, y: int, x: int) -> Response:
         key = next(iter(request.args))
         raise APIError(400, f"unknown parameter '{key}'", key)
     try:
-        data = tiles.tileset_for(get_catalog()).tile(cid, z, y, x)
+        data = tiles.tileset_for(get_catalog()).tile(cid, z, y, x, tms_id)
     except KeyError:
         raise APIError(404, f"no collection '{cid}'") from None
     except tiles.TileError as exc:
