@@ -171,11 +171,10 @@ class Store:
         parts = sf.split_geojson(text)
         self._put_file(tx, f"geojson/{layer}.geojson", parts)
         rows = []
-        for i, item in enumerate(parts.items):
-            feature = json.loads(item)
+        for i, (item, feature) in enumerate(zip(parts.items, parts.decoded, strict=True)):
             props = feature.get("properties") or {}
             fid = props.get("id") if isinstance(props, dict) else None
-            geometry = json.dumps(feature.get("geometry")) if feature.get("geometry") else None
+            geometry = sf.geometry_text(feature)
             rows.append((layer, i, str(fid or f"#{i + 1}"), item, geometry, stamp, actor))
         tx.many(
             "INSERT INTO features (layer, position, fid, doc, geometry, version, updated_at, "

@@ -21,7 +21,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import orjson
+
 FEATURES_START = re.compile(r'"features"\s*:\s*\[\s*')
+SEPARATOR = re.compile(r"\s*,\s*")
+CLOSE = re.compile(r"\s*\]")
 
 
 @dataclass
@@ -33,6 +37,8 @@ class FileParts:
     suffix: str
     items: list[str] = field(default_factory=list)
     opaque: bool = False
+    #: the items parsed (GeoJSON features), when the split parsed them anyway
+    decoded: list = field(default_factory=list, compare=False, repr=False)
 
 
 def opaque(text: str) -> FileParts:
@@ -41,34 +47,49 @@ def opaque(text: str) -> FileParts:
 
 
 def split_geojson(text: str) -> FileParts:
-    """Cut a FeatureCollection into its features' texts; ``opaque`` if it cannot be."""
-    try:
-        doc = json.loads(text)
-        features = doc["features"]
-        match = FEATURES_START.search(text)
-    except (ValueError, KeyError, TypeError):
+    """Cut a FeatureCollection into its features' texts; ``opaque`` if it cannot be.
+
+    One pass of the decoder over the features (each one's text and value); the document around
+    them is then parsed with an empty features array, which must be the top-level one.
+    """
+    match = FEATURES_START.search(text)
+    if match is None:
         return opaque(text)
-    if not isinstance(features, list) or match is None:
-        return opaque(text)
-    decoder, pos, items, seps = json.JSONDecoder(), match.end(), [], []
-    while len(items) < len(features):
+    decoder, pos, items, seps, decoded = json.JSONDecoder(), match.end(), [], [], []
+    while not CLOSE.match(text, pos):
         try:
-            _, end = decoder.raw_decode(text, pos)
+            item, end = decoder.raw_decode(text, pos)
         except ValueError:
             return opaque(text)
         items.append(text[pos:end])
-        sep = re.match(r"\s*,\s*", text[end:])
+        decoded.append(item)
+        sep = SEPARATOR.match(text, end)  # matched in place: slicing the rest is quadratic
         if sep is None:
             pos = end
             break
         seps.append(sep.group())
-        pos = end + sep.end()
-    close = re.match(r"\s*\]", text[pos:])
-    if close is None or [json.loads(i) for i in items] != features or len(set(seps)) > 1:
+        pos = sep.end()
+    if not _skeleton_ok(text[: match.end()] + text[pos:]) or len(set(seps)) > 1:
         return opaque(text)
-    start = match.end() - len(re.search(r"\s*$", match.group()).group())
-    inner = text[start : match.end()]
-    return FileParts(text[:start] + inner, seps[0] if seps else ",\n  ", text[pos:], items)
+    if (items and len(seps) >= len(items)) or not all(isinstance(f, dict) for f in decoded):
+        return opaque(text)  # a trailing comma, or items that are not features
+    sep = seps[0] if seps else ",\n  "
+    return FileParts(text[: match.end()], sep, text[pos:], items, decoded=decoded)
+
+
+def _skeleton_ok(skeleton: str) -> bool:
+    """The document with its features cut out: an object whose ``features`` is now empty."""
+    try:
+        doc = json.loads(skeleton)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("features") == []
+
+
+def geometry_text(feature: dict) -> str | None:
+    """A feature's geometry as compact GeoJSON (the store's ``geometry`` column), None if none."""
+    geometry = feature.get("geometry")
+    return orjson.dumps(geometry).decode() if geometry else None
 
 
 def feature_text(feature: dict) -> str:

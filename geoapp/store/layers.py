@@ -46,21 +46,18 @@ def replace_layer(store: Store, layer: str, text: str, user: str, layers_dir: Pa
         old = {r[0]: (r[1], r[2]) for r in tx.query(
             "SELECT fid, doc, version FROM features WHERE layer = ?", (layer,))}  # fmt: skip
         rows, diff = [], {"added": [], "removed": [], "changed": [], "unchanged": 0}
-        for i, item in enumerate(parts.items):
-            feature = json.loads(item)
+        for i, (item, feature) in enumerate(zip(parts.items, parts.decoded, strict=True)):
             fid = str((feature.get("properties") or {}).get("id") or f"#{i + 1}")
             doc, version = old.get(fid, (None, 0))
             if doc is None:
                 diff["added"].append(fid)
             elif json.loads(doc) == feature:
                 diff["unchanged"] += 1
-                rows.append(
-                    (layer, i, fid, doc, json.dumps(feature.get("geometry")), version, None)
-                )
+                rows.append((layer, i, fid, doc, sf.geometry_text(feature), version, None))
                 continue
             else:
                 diff["changed"].append(fid)
-            geometry = json.dumps(feature.get("geometry")) if feature.get("geometry") else None
+            geometry = sf.geometry_text(feature)
             rows.append((layer, i, fid, item, geometry, version + 1, (stamp, user)))
         diff["removed"] = sorted(set(old) - {r[2] for r in rows})
         for fid in diff["removed"] + diff["changed"]:

@@ -233,11 +233,14 @@ def supervise(app: Any, sock: socket.socket, adj: Adjustments, workers: int) -> 
 
 def warm_up(catalog: Any) -> None:
     """Draw a small picture once before forking: the CJK font is parsed here (a second of
-    CPU), not in each worker during its first real picture."""
+    CPU), not in each worker during its first real picture. It draws the smallest layer only:
+    the default view would draw every feature of every layer (a big layer's whole load)."""
     from geoapp.embed_params import parse_embed_args
     from geoapp.picture import CJKFontMissing, render_picture
 
-    view = parse_embed_args({"width": "100", "height": "100", "dpi": "72"}, catalog)
+    smallest = min(catalog.layers, key=lambda lid: len(catalog.layers[lid]))
+    args = {"width": "100", "height": "100", "dpi": "72", "layers": smallest}
+    view = parse_embed_args(args, catalog)
     try:
         render_picture(catalog, view, "png")
     except CJKFontMissing:  # pictures answer with the message; the map still works
