@@ -2,7 +2,7 @@
 
 The core raises these and knows nothing of HTTP; :mod:`geoapp.web.errors` maps each class to a
 status code in one table (BadParameter → 400, Forbidden → 403, NotFound → 404, Conflict → 409,
-TooLarge → 413) and answers in the one error shape.
+PreconditionFailed → 412, TooLarge → 413) and answers in the one error shape.
 
 >>> err = BadParameter("limit must be an integer, not '²'", "limit")
 >>> (err.message, err.param, isinstance(err, ValueError))

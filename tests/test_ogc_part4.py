@@ -420,3 +420,38 @@ def test_an_old_file_imported_after_an_edit_is_a_conflict_not_an_undo(live, tmp_
     assert [c.id for c in result.conflicts] == ["park-longchuan"]
     assert "by gis-wang" in str(result.conflicts[0])
     assert [c.id for c in result.diff.changed] == ["park-longchuan"]
+
+
+def test_a_signed_in_browser_edits_with_its_csrf_token_and_the_map_shows_it(tiny):
+    """The session works too (with X-CSRFToken, as every JSON write from a page); the map, the
+    API and /ogc serve the change at once."""
+    import re
+
+    from geoapp.store.accounts import add_user
+    from geoapp.web import create_app
+    from geoapp.web.state import get_store
+
+    data, layers = tiny
+    app = create_app({"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers),
+                      "BASEMAP": "none", "LOGIN_SLOWDOWN_SECONDS": 0})  # fmt: skip
+    with app.app_context():
+        add_user(get_store(), "li-gis", "gis", "测绘科", "pass-word-123", "admin")
+    client = app.test_client()
+    csrf = lambda: re.search(r'name="csrf_token" value="([^"]+)"',  # noqa: E731
+                             client.get("/login").get_data(as_text=True)).group(1)  # fmt: skip
+    client.post("/login", data={"name": "li-gis", "password": "pass-word-123",
+                                "csrf_token": csrf(), "next": "/"})  # fmt: skip
+    patch = {"properties": {"name": "甲公园（新名）"}}
+    url = "/ogc/collections/parks/items/park-a"
+    no_token = client.patch(url, json=patch, content_type="application/merge-patch+json")
+    assert no_token.status_code == 400 and no_token.json["error"]["code"] == "csrf"
+    done = client.patch(url, json=patch, content_type="application/merge-patch+json",
+                        headers={"X-CSRFToken": csrf()})  # fmt: skip
+    assert done.status_code == 204
+    assert client.get(url).json["properties"]["name"] == "甲公园（新名）"
+    api = client.get("/api/layers/parks").json
+    assert [f["properties"]["name"] for f in api["features"]] == ["甲公园（新名）"]
+    page = client.get("/").get_data(as_text=True)  # the map's GeoJSON is ASCII-escaped
+    assert (
+        json.dumps("甲公园（新名）")[1:-1] in page and json.dumps("甲公园")[1:-1] + '"' not in page
+    )
