@@ -173,7 +173,7 @@ def _types_ok(values: pd.Series, ftype: str) -> np.ndarray:
 
 def _missing(values: pd.Series) -> np.ndarray:
     """None, NaN or the empty string: a value that is not there."""
-    missing = values.isna().to_numpy()
+    missing = values.isna().to_numpy().copy()  # may be a read-only view (an all-null column)
     if values.dtype == object:
         missing |= (values == "").to_numpy()
     return missing

@@ -42,6 +42,9 @@ from geoapp.versions import VERSION_FIELD, version_book
 #: properties the server derives: ignored in a body (QGIS sends back everything it read)
 READ_ONLY = frozenset(JOIN_COLUMNS) | {VERSION_FIELD}
 _CITY = "geoapp.ogc_write.city"
+#: how messages name a created feature that brought no id (the one it would get never existed)
+NEW = "the new feature"
+GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
 _FIELD = re.compile(r"field '([^']+)'")
 
 
@@ -91,7 +94,7 @@ def _feature_id(body: dict[str, Any], props: dict[str, Any], fid: str | None) ->
     return fid or given
 
 
-def _check_rings(raw: dict[str, Any], fid: str) -> None:
+def _check_rings(raw: dict[str, Any], who: str) -> None:
     """400 for a polygon ring that is not closed (shapely would close it silently)."""
     kind, coords = raw.get("type"), raw.get("coordinates")
     polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
@@ -102,31 +105,40 @@ def _check_rings(raw: dict[str, Any], fid: str) -> None:
                     f"polygon {p + 1}, ring {r + 1}" if kind == "MultiPolygon" else f"ring {r + 1}"
                 )
                 raise BadParameter(
-                    f"feature '{fid}': {where} is not closed (its last position must repeat the "
+                    f"{who}: {where} is not closed (its last position must repeat the "
                     "first, with at least 4 positions)", "geometry",
                 )  # fmt: skip
 
 
-def _geometry(body: dict[str, Any], fid: str, crs: str) -> shapely.Geometry | None:
+def _geometry(body: dict[str, Any], who: str, crs: str) -> shapely.Geometry | None:
     """The body's geometry in WGS84 lon/lat; 400 naming the feature if unreadable or misplaced."""
     raw = body.get("geometry")
     if raw is None:
         return None
+    if (
+        not isinstance(raw, dict)
+        or raw.get("type") not in GEOMETRY_TYPES
+        or "coordinates" not in raw
+    ):
+        raise BadParameter(
+            f"{who}: geometry must be a GeoJSON geometry: an object with 'type' (one "
+            f"of {', '.join(GEOMETRY_TYPES)}) and 'coordinates'", "geometry",
+        )  # fmt: skip
     try:
-        geom = shapely.geometry.shape(raw)
+        geom = shapely.force_2d(shapely.geometry.shape(raw))
     except (AttributeError, KeyError, TypeError, ValueError, IndexError,
             shapely.errors.GEOSException) as exc:  # fmt: skip
-        raise BadParameter(f"feature '{fid}': geometry is not GeoJSON: {exc}", "geometry") from None
+        raise BadParameter(f"{who}: geometry is not GeoJSON: {exc}", "geometry") from None
     if geom.is_empty:
         return geom
-    _check_rings(raw, fid)
+    _check_rings(raw, who)
     if axis_order_is_latlon(crs):
         geom = shapely.transform(geom, lambda c: c[:, ::-1])
     x, y = shapely.get_coordinates(geom)[0]
     why = diagnose(float(x), float(y), "EPSG:4326" if crs == "OGC:CRS84" else crs)
     if why:
         raise BadParameter(
-            f"feature '{fid}': {why.split('; say')[0]} (coordinates read in {crs}: send them in "
+            f"{who}: {why.split('; say')[0]} (coordinates read in {crs}: send them in "
             "the CRS the Content-Crs header names, in its axis order)", "geometry",
         )  # fmt: skip
     return geom if crs == "OGC:CRS84" else transform_geometry(geom, crs, "EPSG:4326")
@@ -143,9 +155,18 @@ def feature_input(body: dict[str, Any], layer: LayerDef, crs: str, fid: str | No
     props = body.get("properties") or {}
     if not isinstance(props, dict):
         raise BadParameter("properties must be a JSON object", "properties")
-    fid = _feature_id(body, props, fid) or new_id(layer, taken)
-    geom = _geometry(body, fid, crs)
-    kept = {k: v for k, v in props.items() if k not in READ_ONLY and k != "id"}
+    fid = _feature_id(body, props, fid)
+    who = f"feature '{fid}'" if fid else NEW
+    fid = fid or new_id(layer, taken)
+    for name, value in props.items():
+        if isinstance(value, dict | list):
+            raise BadParameter(
+                f"{who}: field '{name}' must be a string, number or boolean, not "
+                f"{'an object' if isinstance(value, dict) else 'a list'}", name,
+            )  # fmt: skip
+    geom = _geometry(body, who, crs)
+    # null is "not set" (as layer files write it: a missing value is left out)
+    kept = {k: v for k, v in props.items() if k not in READ_ONLY | {"id"} and v is not None}
     order = [f.name for f in layer.all_fields]
     ordered = (
         {"id": fid}
@@ -188,8 +209,9 @@ def city_outline(catalog: Catalog, layer: LayerDef) -> CityOutline | None:
 
 
 def check_feature(feature: dict[str, Any], layer: LayerDef, catalog: Catalog,
-                  before: dict[str, Any] | None = None) -> None:  # fmt: skip
-    """400 naming the feature and the field for everything the loader (and an import) refuses."""
+                  before: dict[str, Any] | None = None, named: bool = True) -> None:  # fmt: skip
+    """400 naming the feature (``named=False``: a created one without an id of its own) and the
+    field for everything the loader (and an import) refuses."""
     fid = feature["id"]
     with tempfile.TemporaryDirectory(prefix="geoapp-ogc-") as tmp:
         path = Path(tmp) / f"{layer.id}.geojson"
@@ -204,9 +226,8 @@ def check_feature(feature: dict[str, Any], layer: LayerDef, catalog: Catalog,
         messages += [(fid, p.message.split("; say")[0] + "; convert it to WGS84 and send it "
                       "again") for p in found]  # fmt: skip
     if messages:
-        field = _FIELD.search(messages[0][1])
-        text = "; ".join(f"feature '{f}': {m}" for f, m in messages[:5])
-        raise BadParameter(text, field.group(1) if field else "geometry")
+        text = "; ".join(f"{_who(f, fid, named)}: {m}" for f, m in messages[:5])
+        raise BadParameter(text, _param_of(messages[0][1]))
 
 
 def apply_edit(store: Store, edit: Edit, user: str, data_dir: Path, layers_dir: Path,
@@ -231,3 +252,21 @@ def apply_edit(store: Store, edit: Edit, user: str, data_dir: Path, layers_dir: 
         name = f"geojson/{edit.layer}.geojson"
         write_atomic(data_dir / name, store.file_texts()[name])
     return version, catalog
+
+
+def _who(feature: str, fid: str, named: bool) -> str:
+    return NEW if feature == fid and not named else f"feature '{feature}'"
+
+
+def named(body: dict[str, Any]) -> bool:
+    """Whether a create's body gives its feature an id (else the server makes one up)."""
+    props = body.get("properties")
+    return (isinstance(props, dict) and props.get("id") is not None) or body.get("id") is not None
+
+
+def _param_of(message: str) -> str:
+    """The field a loader message is about ('id', a field's name, else 'geometry')."""
+    field = _FIELD.search(message)
+    if field:
+        return field.group(1)
+    return "id" if message.startswith(("id ", "duplicate id", "has no 'id'")) else "geometry"

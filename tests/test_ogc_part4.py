@@ -455,3 +455,43 @@ def test_a_signed_in_browser_edits_with_its_csrf_token_and_the_map_shows_it(tiny
     assert (
         json.dumps("甲公园（新名）")[1:-1] in page and json.dumps("甲公园")[1:-1] + '"' not in page
     )
+
+
+ODD = [
+    ({"properties": {"name": {"zh": "甲"}}}, "name",
+     "the new feature: field 'name' must be a string, number or boolean, not an object"),
+    ({"properties": {"name": ["甲"]}}, "name",
+     "the new feature: field 'name' must be a string, number or boolean, not a list"),
+    ({"geometry": {"type": "Polygon", "coordinates": "x"}}, "geometry",
+     "the new feature: geometry is not GeoJSON"),
+    ({"geometry": {"type": None, "coordinates": []}}, "geometry",
+     "the new feature: geometry must be a GeoJSON geometry: an object with 'type'"),
+    ({"geometry": {"type": "GeometryCollection", "geometries": []}}, "geometry",
+     "the new feature: geometry must be a GeoJSON geometry"),
+    ({"geometry": {"type": "MultiPolygon", "coordinates": [[_ring(120.08, 28.9)], [[]]]}},
+     "geometry", "the new feature: polygon 2, ring 1 is not closed"),
+    ({"properties": {"park_type": None}}, "park_type",
+     "the new feature: missing required field 'park_type'"),
+    ({"properties": {"id": "公园"}}, "id", "feature '公园': id is not an ASCII slug"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "param", "message"), ODD)
+def test_odd_bodies_are_a_400_that_says_what_is_wrong(live, change, param, message):
+    base, _, tokens = live
+    body = park(None, "怪")
+    body["properties"].update(change.get("properties", {}))
+    body["geometry"] = change.get("geometry", body["geometry"])
+    status, _, err = Client(base, tokens["gis"]).send("POST", PARKS, body)
+    assert (status, err["error"]["param"]) == (400, param), err
+    assert err["error"]["message"].startswith(message)
+
+
+def test_heights_are_dropped_not_refused(live):
+    base, _, tokens = live
+    gis = Client(base, tokens["gis"])
+    body = park("park-3d", "有高程")
+    body["geometry"]["coordinates"] = [[[x, y, 88.0] for x, y in _ring(120.08, 28.9)]]
+    assert gis.send("POST", PARKS, body)[0] == 201
+    assert gis.get(f"{PARKS}/park-3d")[2]["geometry"]["coordinates"] == [_ring(120.08, 28.9)]
+    assert gis.send("DELETE", f"{PARKS}/park-3d")[0] == 204

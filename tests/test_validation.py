@@ -79,6 +79,14 @@ def test_invalid_geometry(tiny):
     ]
 
 
+def test_a_field_null_in_every_feature_is_reported_not_a_traceback(tiny):
+    data, layers = tiny
+    edit_layer(data, "parks", lambda fc: park(fc)["properties"].update(park_type=None))
+    assert messages(data, layers) == [
+        "parks.geojson: feature 'park-a': missing required field 'park_type'"
+    ]
+
+
 def test_empty_and_missing_geometry(tiny):
     data, layers = tiny
 

@@ -159,8 +159,9 @@ def create_feature(cid: str) -> Response:
     user, layer = _editor(), _layer(cid)
     catalog = get_catalog()
     taken = set(ogc.store(catalog, cid).ids)
-    doc = ogc_write.feature_input(_body(FEATURE_TYPES), layer, _content_crs(), taken=taken)
-    ogc_write.check_feature(doc, layer, catalog)
+    body = _body(FEATURE_TYPES)
+    doc = ogc_write.feature_input(body, layer, _content_crs(), taken=taken)
+    ogc_write.check_feature(doc, layer, catalog, named=ogc_write.named(body))
     _, catalog = _apply(Edit(cid, doc["id"], doc, "feature.created"), user)
     response = _written(catalog, cid, doc["id"], _base(), 201)
     response.headers["Location"] = f"{_base()}/collections/{cid}/items/{quote(doc['id'])}"
