@@ -110,16 +110,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _store_catalog(data: Path, layers: Path):
+    """The catalog as the store holds it (each feature's version with it), or None after
+    printing the problems (data that does not validate, a store that cannot be opened)."""
+    from geoapp.importing import ImportFailed
+    from geoapp.importing.engine import data_store
+    from geoapp.problems import DataError
+    from geoapp.store import StoreError, load_from_store
+
+    try:
+        with data_store(data, layers) as store:
+            return load_from_store(store, layers)
+    except DataError as exc:
+        print_problems(exc.problems)
+    except (ImportFailed, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a layer (or all) as gpkg, shp, geojson, kml, csv, qgz or qgis in a CRS."""
-    from geoapp.catalog import validate
     from geoapp.errors import GeoappError
     from geoapp.export import download_name, export
 
-    data, layers = _paths(args)
-    catalog, problems = validate(data, layers)
-    if problems:
-        print_problems(problems)
+    catalog = _store_catalog(*_paths(args))
+    if catalog is None:
         return 1
     try:
         out = Path(args.output or download_name(args.layer, args.format, args.crs))

@@ -37,10 +37,10 @@ from geoapp.layers import LayerDef
 from geoapp.loading import CityOutline, read_layer
 from geoapp.store.core import Store
 from geoapp.store.features import Edit, write_feature
-from geoapp.versions import VERSION_FIELD, version_book
+from geoapp.versions import AS_OF_FIELD, VERSION_FIELD
 
 #: properties the server derives: ignored in a body (QGIS sends back everything it read)
-READ_ONLY = frozenset(JOIN_COLUMNS) | {VERSION_FIELD}
+READ_ONLY = frozenset(JOIN_COLUMNS) | {VERSION_FIELD, AS_OF_FIELD}
 _CITY = "geoapp.ogc_write.city"
 #: how messages name a created feature that brought no id (the one it would get never existed)
 NEW = "the new feature"
@@ -231,24 +231,20 @@ def check_feature(feature: dict[str, Any], layer: LayerDef, catalog: Catalog,
 
 
 def apply_edit(store: Store, edit: Edit, user: str, data_dir: Path, layers_dir: Path,
-               address: str = "", note: str = "") -> tuple[int, Catalog]:  # fmt: skip
+               address: str = "") -> tuple[int, Catalog]:  # fmt: skip
     """Write one feature the way an import writes a layer, so neither can undo the other.
 
     Under the import's lock on the data directory: the store transaction
     (:func:`geoapp.store.features.write_feature`: version check, previous version kept, catalog
-    checked, audit), then the layer version and the feature's stamp in the version book (an
-    import prepared before the edit is refused; a file exported before it conflicts), then the
-    layer file rewritten from the store (what an import diffs against). The new version and the
-    catalog built in the transaction.
+    checked, audit; the feature's new version and stamp are what an import prepared before the
+    edit, or a file exported before it, conflicts with), then the layer file rewritten from the
+    store. The new version and the catalog built in the transaction.
     """
     from geoapp.importing.engine import _import_lock  # one writer of a layer at a time
 
     data_dir = Path(data_dir)
     with _import_lock(data_dir):
         version, catalog = write_feature(store, edit, user, layers_dir, address)
-        gone = edit.doc is None
-        changed, removed = ([], [edit.fid]) if gone else ([edit.fid], [])
-        version_book(data_dir).record(edit.layer, changed, removed, user, note=note)
         name = f"geojson/{edit.layer}.geojson"
         write_atomic(data_dir / name, store.file_texts()[name])
     return version, catalog

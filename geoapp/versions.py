@@ -1,172 +1,151 @@
-"""Feature versions: which layer version a file was exported at, and what changed since.
+"""Feature versions: which version of each feature a file was exported with, and what changed since.
 
-Every layer has a version (0 for the seed data) that each applied import raises by one; every
-feature carries the stamp of the version that last changed it — ``(version, updated_at,
-updated_by)`` — and a removed feature keeps its stamp, so an old file cannot quietly bring it
-back. Exports write the layer version into each row's ``version`` field; an import from an older
-version may not overwrite a feature changed since (:func:`conflicts`), unless forced.
-
-:class:`VersionBook` is the small interface the import and the exports use. Until the store
-(``geoapp.store``) keeps versions with the features, :class:`FileVersionBook` keeps them next to
-the data, in ``versions/<layer>.json``.
+The store keeps, with every feature, the stamp of its last change — ``(version, updated_at,
+updated_by)``, the version counting up from 1 (the seed) — and every replaced or removed
+version (:mod:`geoapp.store.layers`). Every download writes each feature's version into its
+``version`` field and the time of the layer's last change into ``as_of``. An import may not
+overwrite a feature changed after the version the file carries, remove a feature changed after
+the file's ``as_of``, or bring back a feature removed after it (:func:`conflicts`), unless
+forced (or, on the web, chosen per feature).
 
 Examples
 --------
->>> book = FileVersionBook(Path("data"))  # doctest: +SKIP
->>> book.layer_version("parks")  # doctest: +SKIP
-0
->>> book.record("parks", changed=["park-a"], removed=[], by="李工")  # doctest: +SKIP
-1
+>>> stamps = LayerStamps({"park-a": Stamp(2, "2024-05-01T08:00:00Z", "王工")}, {})
+>>> str(stamps.current["park-a"])
+'version 2 (2024-05-01T08:00:00Z, by 王工)'
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any
 
-from geoapp.files import write_atomic
-
-#: The export field holding the layer version the file was exported at.
+#: The export field holding the version of the feature the file was exported with.
 VERSION_FIELD = "version"
+#: The export field holding the time of the layer's last change the file shows (UTC, ISO 8601).
+AS_OF_FIELD = "as_of"
+#: Every feature's version when the store was seeded (a file without versions counts as this).
+SEED_VERSION = 1
+#: Who the seed's stamps name.
+SEED_ACTOR = "system"
 
 
 @dataclass(frozen=True)
 class Stamp:
-    """The version that last changed a feature, when (UTC, ISO 8601) and by whom."""
+    """A feature's version, when it was made (UTC, ISO 8601) and by whom."""
 
     version: int
     updated_at: str
     updated_by: str
 
+    @property
+    def seed(self) -> bool:
+        """True for a feature as the store was seeded (no file can be older)."""
+        return self.version <= SEED_VERSION and self.updated_by == SEED_ACTOR
 
-class VersionBook(Protocol):
-    """Where feature versions live (a file beside the data now; the store later)."""
-
-    def layer_version(self, layer: str) -> int:
-        """The layer's current version (0 before any change)."""
-
-    def stamps(self, layer: str) -> dict[str, Stamp]:
-        """Feature id → the stamp of its last change (only features changed since the seed)."""
-
-    def removed(self, layer: str) -> dict[str, Stamp]:
-        """Feature id → the stamp of the change that removed it."""
-
-    def record(
-        self,
-        layer: str,
-        changed: list[str],
-        removed: list[str],
-        by: str,
-        at: dt.datetime | None = None,
-        note: str = "",
-    ) -> int:
-        """Raise the layer version, stamp ``changed`` and ``removed``, log ``note``; the version."""
+    def __str__(self) -> str:
+        return f"version {self.version} ({self.updated_at}, by {self.updated_by})"
 
 
-class FileVersionBook:
-    """Versions in ``<data>/versions/<layer>.json`` (written atomically, mode kept)."""
+@dataclass
+class LayerStamps:
+    """A layer's stamps in the store: current features, and removed ones (the removal's)."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.directory = Path(data_dir) / "versions"
+    current: dict[str, Stamp] = field(default_factory=dict)
+    removed: dict[str, Stamp] = field(default_factory=dict)
 
-    def _path(self, layer: str) -> Path:
-        return self.directory / f"{layer}.json"
-
-    def _read(self, layer: str) -> dict:
-        path = self._path(layer)
-        if not path.exists():
-            return {"layer": layer, "version": 0, "features": {}, "removed": {}}
-        return json.loads(path.read_text("utf-8"))
-
-    def layer_version(self, layer: str) -> int:
-        """The layer's current version (0 before any change)."""
-        return int(self._read(layer)["version"])
-
-    def stamps(self, layer: str) -> dict[str, Stamp]:
-        """Feature id → the stamp of its last change."""
-        return {k: Stamp(**v) for k, v in self._read(layer)["features"].items()}
-
-    def log(self, layer: str) -> list[dict]:
-        """Every recorded change of the layer, oldest first (the audit trail of imports)."""
-        return list(self._read(layer).get("log", []))
-
-    def removed(self, layer: str) -> dict[str, Stamp]:
-        """Feature id → the stamp of the change that removed it."""
-        return {k: Stamp(**v) for k, v in self._read(layer).get("removed", {}).items()}
-
-    def record(
-        self,
-        layer: str,
-        changed: list[str],
-        removed: list[str],
-        by: str,
-        at: dt.datetime | None = None,
-        note: str = "",
-    ) -> int:
-        """Raise the layer version, stamp the changed and removed features, and log the change
-        (who, when, what, ``note``); the new version."""
-        book = self._read(layer)
-        version = int(book["version"]) + 1
-        stamp = asdict(Stamp(version, _iso(at), by))
-        for fid in changed:
-            book["features"][fid] = stamp
-            book.setdefault("removed", {}).pop(fid, None)
-        for fid in removed:
-            book["features"].pop(fid, None)
-            book.setdefault("removed", {})[fid] = stamp
-        book["version"] = version
-        book.setdefault("log", []).append(
-            {**stamp, "changed": changed, "removed": removed, "note": note}
-        )
-        self.directory.mkdir(exist_ok=True)
-        write_atomic(self._path(layer), json.dumps(book, ensure_ascii=False, indent=1) + "\n")
-        return version
+    def versions(self) -> dict[str, int]:
+        """feature id → current version (what an import expects to find when it is applied)."""
+        return {fid: s.version for fid, s in self.current.items()}
 
 
-def _iso(at: dt.datetime | None) -> str:
-    return (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+@dataclass
+class FileVersions:
+    """What a file says it was exported from: each feature's version (None where a row gives
+    none, e.g. a feature added in QGIS) and the layer's last change it shows (``as_of``)."""
 
-
-def version_book(data_dir: Path) -> VersionBook:
-    """The version book for a data directory."""
-    return FileVersionBook(data_dir)
+    features: dict[str, int | None] = field(default_factory=dict)
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """A feature changed since the file's version that the import would overwrite."""
+    """A change made after the file's export that the import would undo."""
 
     id: str
     action: str
     stamp: Stamp
-    base: int
+    base: int | None
+    kind: str = "changed"
+    seen: str | None = None
 
     def __str__(self) -> str:
         s = self.stamp
-        return (
-            f"feature '{self.id}': changed in version {s.version} ({s.updated_at}, by "
-            f"{s.updated_by}), after version {self.base} this file was exported at; the import "
-            f"would {self.action}"
-        )
+        if self.kind == "removed":
+            when = f"removed ({s.updated_at}, by {s.updated_by})"
+        else:
+            when = f"changed in {s}"
+        if self.base is not None:
+            after = f"after version {self.base} this file was exported with"
+        elif self.seen:
+            after = f"after {self.seen}, the last change this file shows"
+        else:
+            after = "and this file shows no version of it"
+        return f"feature '{self.id}': {when}, {after}; the import would {self.action}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for pages and the audit trail."""
+        s = self.stamp
+        return {"id": self.id, "kind": self.kind, "action": self.action, "base": self.base,
+                "version": s.version, "at": s.updated_at, "by": s.updated_by}  # fmt: skip
 
 
-def conflicts(diff, base: int, book: VersionBook, layer: str) -> list[Conflict]:
-    """What an import from version ``base`` would undo: changes made after it, by feature."""
-    stamps, gone = book.stamps(layer), book.removed(layer)
+def known_until(file: FileVersions, stamps: LayerStamps) -> str | None:
+    """The last change the file shows: its ``as_of``; for a file without one, the latest time
+    among its features whose version is still current (None when none is)."""
+    if file.as_of:
+        return file.as_of
+    times = [
+        s.updated_at
+        for fid, v in file.features.items()
+        if (s := stamps.current.get(fid)) is not None and v == s.version
+    ]
+    return max(times) if times else None
+
+
+def conflicts(diff, file: FileVersions, stamps: LayerStamps) -> list[Conflict]:
+    """What the import would undo, by feature: overwrite, remove or bring back a later change.
+
+    A row without a version counts as the seed's; a file without ``as_of`` is taken to show
+    no change later than its newest still-current feature (so it may not remove one changed
+    after that).
+    """
     out = []
     for change in diff.changed:
-        s = stamps.get(change.id)
-        if s and s.version > base:
+        s, base = stamps.current.get(change.id), file.features.get(change.id) or SEED_VERSION
+        if s is not None and not s.seed and s.version > base:
             out.append(Conflict(change.id, f"overwrite it ({change.describe()})", s, base))
+    seen = known_until(file, stamps)
     for fid in diff.removed:
-        s = stamps.get(fid)
-        if s and s.version > base:
-            out.append(Conflict(fid, "remove it", s, base))
+        s = stamps.current.get(fid)
+        if s is not None and not s.seed and (seen is None or s.updated_at > seen):
+            out.append(Conflict(fid, "remove it", s, None, seen=seen))
     for fid in diff.added:
-        s = gone.get(fid)
-        if s and s.version > base:
-            out.append(Conflict(fid, "bring back the feature removed then", s, base))
+        s = stamps.removed.get(fid)
+        if s is not None and (seen is None or s.updated_at > seen):
+            base = file.features.get(fid)
+            out.append(Conflict(fid, "bring the feature back", s, base, "removed", seen))
     return out
+
+
+def catalog_versions(catalog, layer_id: str, ids: list[str]) -> list[int]:
+    """Each feature's version as the store held it when the catalog was loaded (the seed's
+    version for a catalog read from files)."""
+    known = catalog.extra.get("feature_versions", {}).get(layer_id, {})
+    return [int(known.get(fid, SEED_VERSION)) for fid in ids]
+
+
+def catalog_as_of(catalog, layer_id: str) -> str | None:
+    """The time of the layer's last change as the store held it when the catalog was loaded
+    (None for a catalog read from files)."""
+    return catalog.extra.get("layer_as_of", {}).get(layer_id)

@@ -4,6 +4,7 @@ same colour on the map, in the print picture and in the QGIS style."""
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -31,6 +32,8 @@ def test_same_properties_in_api_ogc_and_geojson_export(client, layer, fid):
     ogc = client.get(f"/ogc/collections/{layer}/items/{fid}?f=json").json
     export = json.loads(client.get(f"/export/{layer}.geojson").data)
     exported = next(f for f in export["features"] if f["id"] == fid)
+    # a download also says when the layer last changed (an import checks removals against it)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", exported["properties"].pop("as_of"))
     assert api["properties"] == ogc["properties"] == exported["properties"]
     assert api["id"] == ogc["id"] == exported["id"] == fid
     assert "id" not in api["properties"]

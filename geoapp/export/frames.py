@@ -16,7 +16,7 @@ from geoapp.errors import GeoappError
 from geoapp.layers import LayerDef
 from geoapp.query.clean import nullable
 from geoapp.query.geojson import property_columns
-from geoapp.versions import VERSION_FIELD, version_book
+from geoapp.versions import AS_OF_FIELD, VERSION_FIELD, catalog_as_of, catalog_versions
 
 #: The CRSs every multi-CRS format offers.
 EXPORT_CRSS = ("EPSG:4326", "EPSG:4490", "EPSG:4549")
@@ -96,15 +96,17 @@ def export_frame(catalog: Catalog, layer_id: str, crs: str = "EPSG:4326") -> gpd
             for c in columns
         }
     )
-    frame[VERSION_FIELD] = version_book(catalog.data_dir).layer_version(layer_id)
+    frame[VERSION_FIELD] = catalog_versions(catalog, layer_id, [str(v) for v in gdf["id"]])
+    frame[AS_OF_FIELD] = pd.Series([catalog_as_of(catalog, layer_id)] * len(gdf), dtype=object)
     out = gpd.GeoDataFrame(frame, geometry=gdf.geometry.values, crs="EPSG:4326")
     return out if parse_crs(crs) == "EPSG:4326" else to_crs(out, "EPSG:4326", crs)
 
 
 def export_columns(layer: LayerDef) -> list[str]:
     """The attribute columns a layer's export has: ``id``, then the properties every door gives a
-    feature (:func:`geoapp.query.geojson.property_columns`; last, the layer version)."""
-    return ["id", *property_columns(layer)]
+    feature (:func:`geoapp.query.geojson.property_columns`; last, the feature's version), and the
+    time of the layer's last change the file shows (``as_of``: an import checks removals by it)."""
+    return ["id", *property_columns(layer), AS_OF_FIELD]
 
 
 def _families(layer: LayerDef) -> list[str]:

@@ -1,9 +1,12 @@
-"""Prepare an import (read, check, diff, find conflicts) and apply it (one atomic write).
+"""Prepare an import (read, check, diff, find conflicts) and apply it (one store transaction).
 
-The CLI and the web use this one engine. :func:`prepare_import` writes nothing;
-:func:`apply_import` refuses a result with problems, or with conflicts unless forced, writes the
-layer atomically (keeping its permissions and the previous file in ``history/``), re-validates
-the catalog and records the new layer version with who and when.
+The CLI and the web use this one engine, against the store (:mod:`geoapp.store`): the layer as
+the store holds it is what the file is compared with, and its per-feature stamps are what the
+conflicts are checked against. :func:`prepare_import` writes nothing; :func:`apply_import`
+refuses a result with problems, or with conflicts not resolved (forced, or chosen per feature),
+replaces the layer in one store transaction (validated inside it, previous versions kept, an
+audit entry), then mirrors the layer file atomically (keeping its permissions and the previous
+file in ``history/``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +38,8 @@ from geoapp.importing.sanity import PSEUDO_LABELS, offset_problems
 from geoapp.layers import LayerDef, load_layer_defs
 from geoapp.loading import read_layer
 from geoapp.problems import DataError, Problem
-from geoapp.versions import Conflict, VersionBook, conflicts, version_book
+from geoapp.store import Store, StoreError
+from geoapp.versions import Conflict, FileVersions, LayerStamps, conflicts
 
 
 @dataclass
@@ -60,9 +66,12 @@ class ImportResult:
     problems: list[Problem]
     diff: LayerDiff | None
     notes: list[str]
-    base: int | None = None
-    version: int = 0
+    file_versions: FileVersions = field(default_factory=FileVersions)
+    expect: dict[str, int] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
+    before: dict[str, dict] = field(default_factory=dict)
+    after: dict[str, dict] = field(default_factory=dict)
+    held: dict[str, dict] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -167,6 +176,34 @@ def _keep_current(gdf: gpd.GeoDataFrame, old, notes: list[str]) -> gpd.GeoDataFr
     return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs="EPSG:4326"))
 
 
+# --------------------------------------------------------------------------- the store
+
+
+@contextmanager
+def data_store(data_dir: Path, layers_dir: Path, store: Store | None = None) -> Iterator[Store]:
+    """``store``, or the one the configuration names for ``data_dir`` (opened, seed files
+    edited in a pristine store read in, closed afterwards); ImportFailed if unusable."""
+    if store is not None:
+        yield store
+        return
+    from geoapp.config import load_config
+    from geoapp.store import open_store
+
+    try:
+        opened = open_store(load_config(overrides={"DATA_DIR": str(data_dir)}))
+    except (StoreError, ValueError, OSError) as exc:
+        raise ImportFailed(f"cannot open the store: {exc}") from None
+    try:
+        opened.reseed_if_changed(Path(layers_dir))
+    except DataError as exc:
+        opened.close()
+        raise ImportFailed(f"the data files do not validate, nothing read: {exc}") from None
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
 # --------------------------------------------------------------------------- prepare
 
 
@@ -179,61 +216,92 @@ def prepare_import(
     encoding: str | None = None,
     *,
     options: ImportOptions | None = None,
-    book: VersionBook | None = None,
+    store: Store | None = None,
 ) -> ImportResult:
-    """Read, reproject, validate and diff an import; raises :class:`ImportFailed` if unreadable."""
+    """Read, reproject, validate and diff an import against the store; raises
+    :class:`ImportFailed` if the file is unreadable. Writes nothing."""
     opts = options or ImportOptions()
     opts = replace(opts, src_crs=src_crs or opts.src_crs, encoding=encoding or opts.encoding)
-    say = opts.progress or (lambda _text: None)
     path, data_dir, layers_dir = Path(path), Path(data_dir), Path(layers_dir)
-    defs = _layer_defs(layers_dir, layer_id)
-    layer, book = defs[layer_id], book or version_book(data_dir)
-    target = data_dir / "geojson" / f"{layer_id}.geojson"
-    gdf, notes, base = read_source(
+    layer = _layer_defs(layers_dir, layer_id)[layer_id]
+    gdf, notes, file_versions = read_source(
         path, layer, opts.src_crs, opts.encoding,
         limits=opts.limits, feature_crs=opts.feature_crs, progress=opts.progress,
     )  # fmt: skip
-    old, _ = read_layer(target, layer) if target.exists() else (None, [])
-    current = {r["id"]: r for r in records(old)} if old is not None else {}
-    check_garbled(gdf.drop(columns="geometry"), current, path.name)
-    gdf = _keep_current(gdf, old, notes)
+    target = data_dir / "geojson" / f"{layer_id}.geojson"
     result = ImportResult(layer_id, path, target, data_dir, layers_dir, None, [], None, notes)
-    result.base, result.version = base, book.layer_version(layer_id)
-    say(f"checking {len(gdf)} features…")
-    city = _city_outline(defs, data_dir, layer)
-    checked, result.problems = _check(layer_text(gdf, layer), layer, city, path)
-    if checked is not None and "id" in checked.columns:
-        _compare(result, old, checked, layer, opts, book)
-    if not result.problems:
-        say("checking the whole catalog with the new layer…")
-        staged = _staged_problems(data_dir, layers_dir, layer_id, layer_text(gdf, layer))
-        result.problems = [p for p in staged if p.file != target.name] + [
-            Problem(path.name, p.feature, p.message) for p in staged if p.file == target.name
-        ]
-    result.text = layer_text(gdf, layer)
+    result.file_versions = file_versions
+    from geoapp.store.layers import layer_stamps
+    from geoapp.store.snapshot import dump_data
+
+    with data_store(data_dir, layers_dir, store) as st, tempfile.TemporaryDirectory() as tmp:
+        with st.backend.reading():
+            stamps = layer_stamps(st, layer_id)
+            current = dump_data(st, Path(tmp) / "data")
+        _prepare(result, gdf, current, opts, stamps)
     return result
 
 
-def _compare(result: ImportResult, old, checked, layer: LayerDef, opts, book) -> None:
+def _prepare(result: ImportResult, gdf, current: Path, opts, stamps: LayerStamps) -> None:
+    """Check the read features against the layer as the store holds it (``current``, a dump)."""
+    say = opts.progress or (lambda _text: None)
+    defs = _layer_defs(result.layers_dir, result.layer)
+    layer, path = defs[result.layer], result.source
+    held = current / "geojson" / f"{layer.id}.geojson"
+    old, _ = read_layer(held, layer) if held.exists() else (None, [])
+    if held.exists():
+        features = json.loads(held.read_text("utf-8")).get("features") or []
+        result.held = {str((f.get("properties") or {}).get("id")): f for f in features}
+    records_now = {r["id"]: r for r in records(old)} if old is not None else {}
+    check_garbled(gdf.drop(columns="geometry"), records_now, path.name)
+    gdf = _keep_current(gdf, old, result.notes)
+    result.expect = stamps.versions()
+    say(f"checking {len(gdf)} features…")
+    city = _city_outline(defs, current, layer)
+    checked, result.problems = _check(layer_text(gdf, layer), layer, city, path)
+    if checked is not None and "id" in checked.columns:
+        _compare(result, old, checked, layer, opts, stamps)
+    if not result.problems:
+        say("checking the whole catalog with the new layer…")
+        staged = _staged_problems(current, result.layers_dir, layer.id, layer_text(gdf, layer))
+        result.problems = [p for p in staged if p.file != held.name] + [
+            Problem(path.name, p.feature, p.message) for p in staged if p.file == held.name
+        ]
+    result.text = _with_held(layer_text(gdf, layer), result.held, _unchanged(result))
+
+
+def _unchanged(result: ImportResult) -> set[str]:
+    """Ids the diff found unchanged (their text is kept as the store holds it)."""
+    if result.diff is None:
+        return set()
+    changed = {c.id for c in result.diff.changed}
+    return {fid for fid in result.after if fid in result.before and fid not in changed}
+
+
+def _compare(result: ImportResult, old, checked, layer: LayerDef, opts, stamps) -> None:
     """The diff, the web-map offset problems and the version conflicts of a prepared import."""
     result.diff = diff_layers(old, checked, layer)
+    result.before = {} if old is None else {r["id"]: r for r in records(old)}
+    result.after = {r["id"]: r for r in records(checked) if isinstance(r["id"], str)}
     if old is not None:
-        before = {r["id"]: r["geometry"] for r in records(old)}
-        after = {r["id"]: r["geometry"] for r in records(checked) if isinstance(r["id"], str)}
         src = (opts.src_crs or "").lower()
         pairs = [
-            (c.id, before[c.id], after[c.id], opts.feature_crs.get(c.id, src) or None)
+            (c.id, result.before[c.id]["geometry"], result.after[c.id]["geometry"],
+             opts.feature_crs.get(c.id, src) or None)
             for c in result.diff.changed
             if c.geometry
-        ]
+        ]  # fmt: skip
         pairs = [p for p in pairs if p[3] in (None, *PSEUDO_LABELS)]
         result.problems += offset_problems(pairs, result.source.name)
-    if result.base is None and book.layer_version(layer.id) > 0:
+    versions = result.file_versions.features.values()
+    if not any(v is not None for v in versions) and not all(
+        s.seed for s in stamps.current.values()
+    ):
         result.notes.append(
-            f"{result.source.name} does not say which version it was exported from (no "
-            "'version' field): changes made since version 0 are protected"
+            f"{result.source.name} does not say which version of each feature it was exported "
+            "with (no 'version' field): every change made since the seed data is protected"
         )
-    result.conflicts = conflicts(result.diff, result.base or 0, book, layer.id)
+    result.conflicts = conflicts(result.diff, result.file_versions, stamps)
 
 
 # --------------------------------------------------------------------------- apply
@@ -245,46 +313,71 @@ def apply_import(
     *,
     by: str | None = None,
     force: bool = False,
-    book: VersionBook | None = None,
+    keep: Collection[str] = (),
+    take: Collection[str] = (),
+    store: Store | None = None,
+    address: str = "",
 ) -> Path | None:
-    """Write the layer atomically (keeping the old file in history/); then re-validate the catalog.
+    """Replace the layer in the store (one transaction), then mirror its file atomically.
 
-    Returns the history copy (None when the layer is new). Refuses a result with problems, and
-    one with conflicts unless ``force``; records the new layer version (who, when).
+    Returns the history copy of the previous file (None when there was none). Refuses a result
+    with problems, and one with conflicts unless each is resolved: ``keep`` (ids whose later
+    change stays: the store's feature is kept), ``take`` (ids the file overwrites) or ``force``
+    (the file overwrites every one). Refuses too if the layer changed after it was prepared.
     """
     if not result.ok:
         raise ImportFailed(f"{result.source.name}: not applied: {len(result.problems)} problem(s)")
-    if result.conflicts and not force:
+    ids = [c.id for c in result.conflicts]
+    open_ = [fid for fid in ids if fid not in keep and fid not in take and not force]
+    if open_:
         raise ImportConflict(
-            f"{result.source.name}: not applied: {len(result.conflicts)} conflict(s) with "
-            "changes made after the file was exported: export again and redo the edit, or "
-            "--force to overwrite them"
+            f"{result.source.name}: not applied: {len(open_)} conflict(s) with changes made "
+            "after the file was exported: export again and redo the edit, or --force to "
+            "overwrite them"
         )
-    book = book or version_book(result.data_dir)
-    with _import_lock(result.data_dir):
-        if book.layer_version(result.layer) != result.version:
-            raise ImportConflict(
-                f"{result.source.name}: not applied: layer '{result.layer}' changed while the "
-                "import was prepared; prepare it again"
-            )
-        _to_store(result, by or _who())
-        history = _write_layer(result, now)
-        diff = result.diff or LayerDiff()
-        changed = diff.added + [c.id for c in diff.changed]
-        forced = [c.id for c in result.conflicts] if force else []
-        note = f"import of {result.source.name}" + (f"; forced over {forced}" if forced else "")
-        book.record(result.layer, changed, diff.removed, by or _who(), now, note)
-    return history
+    kept = [fid for fid in ids if fid in keep]
+    text = resolved_text(result, kept)
+    about = {"file": result.source.name, "forced": [f for f in ids if f not in kept], "kept": kept}
+    at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with _import_lock(result.data_dir), data_store(result.data_dir, result.layers_dir, store) as st:
+        _to_store(st, result, text, by or _who(), at, about, address)
+        return _write_layer(result, st.file_texts()[f"geojson/{result.layer}.geojson"], now)
 
 
-def _to_store(result: ImportResult, by: str) -> None:
+def resolved_text(result: ImportResult, keep: Collection[str]) -> str:
+    """The layer text with the store's feature kept, exactly as the store holds it, for each id
+    in ``keep`` (an overwrite or a removal undone, a feature removed since left out)."""
+    return _with_held(result.text or "", result.held, set(keep)) if keep else result.text or ""
+
+
+def _with_held(text: str, held: dict[str, dict], keep: set[str]) -> str:
+    """``text`` with the features ``keep`` as ``held`` has them: replaced in place, left out if
+    not held, added at the end if held but not in ``text``."""
+    fc = json.loads(text)
+    theirs = {fid: f for fid, f in held.items() if fid in keep}
+    features = []
+    for f in fc["features"]:
+        fid = (f.get("properties") or {}).get("id")
+        if fid not in keep:
+            features.append(f)
+        elif fid in theirs:
+            features.append(theirs.pop(fid))
+    features += [theirs[fid] for fid in keep if fid in theirs]
+    fc["features"] = features
+    return json.dumps(fc, ensure_ascii=False, indent=1, default=_json_default) + "\n"
+
+
+def _to_store(st: Store, result: ImportResult, text: str, by: str, at: str, about: dict,
+              address: str) -> None:  # fmt: skip
     """The import as one store transaction (validated inside it; old versions kept there)."""
-    from geoapp.problems import DataError
-    from geoapp.store import StoreError
-    from geoapp.store.layers import import_into_store
+    from geoapp.store.errors import Conflict as StoreConflict
+    from geoapp.store.layers import replace_layer
 
     try:
-        import_into_store(result.data_dir, result.layers_dir, result.layer, result.text or "", by)
+        replace_layer(st, result.layer, text, by, result.layers_dir, address,
+                      expect=result.expect, at=at, about=about)  # fmt: skip
+    except StoreConflict as exc:
+        raise ImportConflict(f"{result.source.name}: not applied: {exc}") from None
     except (DataError, StoreError) as exc:
         raise ImportFailed(f"the store refused the import, nothing changed: {exc}") from None
 
@@ -297,10 +390,10 @@ def _who() -> str:
 
 
 class _import_lock:
-    """One import at a time per data directory (an flock on the ``versions/`` directory)."""
+    """One import at a time per data directory (an flock on its ``geojson/`` directory)."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.path = Path(data_dir) / "versions"
+        self.path = Path(data_dir) / "geojson"
 
     def __enter__(self):
         self.path.mkdir(exist_ok=True)
@@ -313,8 +406,9 @@ class _import_lock:
         os.close(self.fd)
 
 
-def _write_layer(result: ImportResult, now: dt.datetime | None) -> Path | None:
-    """Keep the old file in history/, write the new one, put the old back if the catalog fails."""
+def _write_layer(result: ImportResult, text: str, now: dt.datetime | None) -> Path | None:
+    """Mirror the store's layer into its file: the old one kept in history/, the new one written
+    atomically (the store has validated it)."""
     geojson = result.target.parent
     history = None
     if result.target.exists():
@@ -326,11 +420,5 @@ def _write_layer(result: ImportResult, now: dt.datetime | None) -> Path | None:
             n += 1
             history = geojson / "history" / f"{result.layer}.{stamp}-{n}.geojson"
         shutil.copy2(result.target, history)
-    write_atomic(result.target, result.text or "")
-    _, problems = validate(result.data_dir, result.layers_dir)
-    if problems:  # should not happen (the staged check passed): put the old file back
-        if history is not None:
-            write_atomic(result.target, history.read_text("utf-8"))
-        raise ImportFailed("the catalog did not validate after writing; the old layer is back: "
-                           + "; ".join(str(p) for p in problems[:5]))  # fmt: skip
+    write_atomic(result.target, text)
     return history

@@ -26,7 +26,7 @@ from geoapp.catalog import JOIN_COLUMNS
 from geoapp.export import SHAPEFILE_NAMES
 from geoapp.importing.limits import ImportFailed
 from geoapp.layers import LayerDef
-from geoapp.versions import VERSION_FIELD
+from geoapp.versions import AS_OF_FIELD, VERSION_FIELD, FileVersions
 
 DECIMALS = 7
 KML_COLUMNS = (
@@ -58,22 +58,27 @@ def field_names(columns: list[str], known: set[str], extra: list[str]) -> dict[s
 
 
 def normalise(gdf: gpd.GeoDataFrame, layer: LayerDef, notes: list[str]):
-    """Our names, 2-D shapes rounded to ~1 cm, plain values; (frame, version exported at)."""
+    """Our names, 2-D shapes rounded to ~1 cm, plain values; (frame, what the file says it was
+    exported from: each feature's version and the layer's ``as_of``)."""
     known = {f.name for f in layer.all_fields}
-    rename = field_names(list(gdf.columns), known, [*JOIN_COLUMNS, VERSION_FIELD])
+    rename = field_names(list(gdf.columns), known, [*JOIN_COLUMNS, VERSION_FIELD, AS_OF_FIELD])
     for short, full in rename.items():
         if short not in SHAPEFILE_NAMES.values():
             notes.append(f"field '{short}' read as '{full}'")
     if "Name" in gdf.columns and "name" not in gdf.columns:
         rename["Name"] = "name"
     gdf = gdf.rename(columns=rename)
-    base = _exported_version(gdf)
+    ids = [plain_value(v, layer.field("id")) for v in gdf["id"]] if "id" in gdf.columns else []
+    versions = FileVersions(
+        _exported_versions(gdf, [v if isinstance(v, str) and v else None for v in ids]),
+        _as_of(gdf),
+    )
     drop = [
         c
         for c in gdf.columns
         if c in JOIN_COLUMNS
         or c in EXPORT_ONLY
-        or c == VERSION_FIELD
+        or c in (VERSION_FIELD, AS_OF_FIELD)
         or (c in KML_COLUMNS and c not in known)
     ]
     registry = [c for c in drop if c in JOIN_COLUMNS]
@@ -92,26 +97,36 @@ def normalise(gdf: gpd.GeoDataFrame, layer: LayerDef, notes: list[str]):
         if col != "geometry":
             values = [plain_value(v, layer.field(col)) for v in gdf[col]]
             gdf[col] = pd.Series(values, index=gdf.index, dtype=object)
-    return gdf, base
+    return gdf, versions
 
 
-def _exported_version(gdf: gpd.GeoDataFrame) -> int | None:
-    """The oldest layer version the rows say they were exported at (None if none says)."""
-    if VERSION_FIELD not in gdf.columns:
+def _as_of(gdf: gpd.GeoDataFrame) -> str | None:
+    """The oldest ``as_of`` the rows give (a file pieced from two downloads shows the older)."""
+    if AS_OF_FIELD not in gdf.columns:
         return None
-    found = set()
+    times = [str(v).strip() for v in gdf[AS_OF_FIELD] if isinstance(v, str) and v.strip()]
+    return min(times) if times else None
+
+
+def _exported_versions(gdf: gpd.GeoDataFrame, ids: list[str | None]) -> dict[str, int | None]:
+    """Feature id → the version its row says it was exported with (None if it says none)."""
+    found: dict[str, int | None] = {fid: None for fid in ids if fid}
+    if VERSION_FIELD not in gdf.columns:
+        return found
     for i, v in enumerate(gdf[VERSION_FIELD]):
         if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "":
             continue
         try:
-            found.add(int(float(v)))
+            version = int(float(v))
         except (TypeError, ValueError):
-            fid = gdf["id"].iloc[i] if "id" in gdf.columns else None
+            fid = ids[i] if ids else None
             raise ImportFailed(
                 f"feature '{fid or f'#{i + 1}'}': field 'version' is {v!r}, not a number: keep "
                 "the version the export wrote (or leave it empty for a new feature)"
             ) from None
-    return min(found) if found else None
+        if ids and ids[i]:
+            found[ids[i]] = version
+    return found
 
 
 def plain_value(value: Any, f) -> Any:

@@ -6,7 +6,7 @@ ring that does not close, coordinates in the wrong place for a reason we can nam
 
 Examples
 --------
->>> gdf, notes, base = read_source(Path("parks.shp.zip"), layer)  # doctest: +SKIP
+>>> gdf, notes, versions = read_source(Path("parks.shp.zip"), layer)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from geoapp.importing.fields import normalise
 from geoapp.importing.limits import ImportFailed, ImportLimits, Progress
 from geoapp.importing.sanity import check_raw_coordinates
 from geoapp.layers import LayerDef
+from geoapp.versions import FileVersions
 
 READABLE = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".gml", ".fgb", ".csv")
 #: Files a zip may hold beside the data files (shapefile parts, styles, our README).
@@ -195,9 +196,9 @@ def read_source(
     limits: ImportLimits | None = None,
     feature_crs: dict[str, str] | None = None,
     progress: Progress | None = None,
-) -> tuple[gpd.GeoDataFrame, list[str], int | None]:
+) -> tuple[gpd.GeoDataFrame, list[str], FileVersions]:
     """The file's features in WGS84 with our field names, notes on what was done, and the
-    layer version the file was exported at (None when it does not say)."""
+    versions it was exported from (each feature's, and the layer's ``as_of``)."""
     notes: list[str] = []
     limits = limits or ImportLimits()
     opts = {"src_crs": _parse_src_crs(src_crs), "encoding": encoding}
@@ -215,8 +216,8 @@ def read_source(
     gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
     gdf = _per_feature_crs(gdf, feature_crs or {}, path.name, notes)
-    gdf, base = normalise(gdf, layer, notes)
-    return gdf, list(dict.fromkeys(notes)), base
+    gdf, versions = normalise(gdf, layer, notes)
+    return gdf, list(dict.fromkeys(notes)), versions
 
 
 def _parse_src_crs(src_crs: str | None) -> str | None:

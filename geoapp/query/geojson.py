@@ -2,7 +2,7 @@
 
 A feature's properties are its layer's fields (but ``id``, which is the Feature's own ``id``),
 for a layer with status the registry columns (:data:`geoapp.catalog.JOIN_COLUMNS`), and the
-layer ``version``; missing values are ``null``. :class:`LayerFeatures` holds a layer's features ready to serve and encodes
+feature's ``version``; missing values are ``null``. :class:`LayerFeatures` holds a layer's features ready to serve and encodes
 them once per CRS.
 
 >>> feats = layer_features(cat, "parks")  # doctest: +SKIP
@@ -23,7 +23,7 @@ from geoapp.catalog import JOIN_COLUMNS
 from geoapp.coords import axis_order_is_latlon, to_crs
 from geoapp.layers import LayerDef
 from geoapp.query.clean import plain_list
-from geoapp.versions import VERSION_FIELD, version_book
+from geoapp.versions import VERSION_FIELD, catalog_versions
 
 if TYPE_CHECKING:  # pragma: no cover
     from geoapp.catalog import Catalog
@@ -34,7 +34,7 @@ _LOCK = threading.Lock()
 
 def property_columns(layer: LayerDef) -> list[str]:
     """The properties a feature carries everywhere (its id is the GeoJSON ``id``): the layer's
-    fields, the registry columns on a layer with status, and the layer version (``version``,
+    fields, the registry columns on a layer with status, and the feature's version (``version``,
     which an import of an exported file checks against later corrections).
     """
     cols = [f.name for f in layer.all_fields if f.name != "id"]
@@ -52,7 +52,7 @@ class LayerFeatures:
         self.position = {fid: i for i, fid in enumerate(self.ids)}
         columns = property_columns(self.layer)
         values = {c: plain_list(gdf[c]) if c in gdf.columns else [None] * len(gdf) for c in columns}
-        values[VERSION_FIELD] = [version_book(catalog.data_dir).layer_version(layer_id)] * len(gdf)
+        values[VERSION_FIELD] = catalog_versions(catalog, layer_id, self.ids)
         self.properties: list[dict[str, Any]] = [
             {c: values[c][i] for c in columns} for i in range(len(gdf))
         ]

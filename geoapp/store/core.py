@@ -117,7 +117,7 @@ class Store:
         """True while the store holds nothing but its seed (no update, no import, no feature edit)."""
         rows = self.backend.read(
             "SELECT (SELECT COUNT(*) FROM updates) + (SELECT COUNT(*) FROM feature_versions) "
-            "+ (SELECT COUNT(*) FROM audit WHERE action LIKE 'feature.%')"
+            "+ (SELECT COUNT(*) FROM audit WHERE action LIKE 'feature.%' OR action = 'import.applied')"
         )
         return rows[0][0] == 0
 

@@ -1,10 +1,13 @@
 """Replacing a layer's features in the store (a GIS import): one transaction, validated inside it,
-with each replaced feature's previous version kept and every feature's version stamp moved on.
+with each replaced feature's previous version kept and every changed feature's version stamp
+moved on; and the stamps an import checks its conflicts against.
 
 Examples
 --------
 >>> replace_layer(store, "parks", text, "gis-li", Path("layers"))  # doctest: +SKIP
 {'added': [], 'removed': [], 'changed': ['park-a'], 'unchanged': 3}
+>>> layer_stamps(store, "parks").current["park-a"]  # doctest: +SKIP
+Stamp(version=2, updated_at='2024-05-01T08:00:00Z', updated_by='gis-li')
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from pathlib import Path
 
 from geoapp.store import files as sf
 from geoapp.store.core import Store, now
-from geoapp.store.errors import Invalid
+from geoapp.store.errors import Conflict, Invalid
 from geoapp.store.snapshot import catalog_of
+from geoapp.versions import LayerStamps, Stamp
 
 
 def feature_versions(store: Store, layer: str) -> dict[str, dict]:
@@ -26,40 +30,48 @@ def feature_versions(store: Store, layer: str) -> dict[str, dict]:
     return {r[0]: {"version": r[1], "updated_at": r[2], "updated_by": r[3]} for r in rows}
 
 
+def layer_stamps(store: Store, layer: str) -> LayerStamps:
+    """The layer's current stamps, and for each removed feature the stamp of its removal."""
+    current = {fid: Stamp(**v) for fid, v in feature_versions(store, layer).items()}
+    removed: dict[str, Stamp] = {}
+    rows = store.backend.read(
+        "SELECT fid, version, replaced_at, replaced_by FROM feature_versions WHERE layer = ? "
+        "ORDER BY replaced_at, version",
+        (layer,),
+    )
+    for fid, version, at, by in rows:
+        if fid not in current:
+            removed[fid] = Stamp(int(version), at, by)
+    return LayerStamps(current, removed)
+
+
 def _validate_inside(store: Store, layers_dir: Path) -> None:
     """Load the store as it stands in this thread's transaction; DataError rolls it back."""
     catalog_of(store, layers_dir)
 
 
 def replace_layer(store: Store, layer: str, text: str, user: str, layers_dir: Path,
-                  address: str = "") -> dict:  # fmt: skip
+                  address: str = "", *, expect: dict[str, int] | None = None,
+                  at: str | None = None, about: dict | None = None) -> dict:  # fmt: skip
     """Make the layer's features those of the GeoJSON ``text``; what was added/removed/changed.
 
-    Raises ``Invalid`` for text that is not a FeatureCollection and ``DataError`` (with every
-    problem) if the catalog would not validate; either way nothing changes.
+    ``expect`` (feature id → version, as the import was prepared against) makes it a
+    ``Conflict`` if the layer changed since; ``at`` is the change's time (default now);
+    ``about`` goes into the audit entry with the diff. Raises ``Invalid`` for text that is not a
+    FeatureCollection and ``DataError`` (with every problem) if the catalog would not validate;
+    in every case nothing changes.
     """
     parts = sf.split_geojson(text)
     if parts.opaque:
         raise Invalid({"file": "not a GeoJSON FeatureCollection"})
-    stamp = now()
+    stamp = at or now()
     with store.write(data=True) as tx:
         old = {r[0]: (r[1], r[2]) for r in tx.query(
             "SELECT fid, doc, version FROM features WHERE layer = ?", (layer,))}  # fmt: skip
-        rows, diff = [], {"added": [], "removed": [], "changed": [], "unchanged": 0}
-        for i, (item, feature) in enumerate(zip(parts.items, parts.decoded, strict=True)):
-            fid = str((feature.get("properties") or {}).get("id") or f"#{i + 1}")
-            doc, version = old.get(fid, (None, 0))
-            if doc is None:
-                diff["added"].append(fid)
-            elif json.loads(doc) == feature:
-                diff["unchanged"] += 1
-                rows.append((layer, i, fid, doc, sf.geometry_text(feature), version, None))
-                continue
-            else:
-                diff["changed"].append(fid)
-            geometry = sf.geometry_text(feature)
-            rows.append((layer, i, fid, item, geometry, version + 1, (stamp, user)))
-        diff["removed"] = sorted(set(old) - {r[2] for r in rows})
+        if expect is not None and {fid: int(v[1]) for fid, v in old.items()} != expect:
+            raise Conflict(f"layer '{layer}' changed while the import was prepared; "
+                           "prepare it again")  # fmt: skip
+        rows, diff = _new_rows(tx, layer, parts, old, (stamp, user))
         for fid in diff["removed"] + diff["changed"]:
             tx.execute(
                 "INSERT INTO feature_versions (layer, fid, version, doc, replaced_at, replaced_by) "
@@ -71,8 +83,28 @@ def replace_layer(store: Store, layer: str, text: str, user: str, layers_dir: Pa
         store._put_file(tx, f"geojson/{layer}.geojson", parts)
         store.backend.index_geometry(tx, layer)
         _validate_inside(store, Path(layers_dir))
-        store.audit(tx, user, "import.applied", layer, None, diff, address)
+        store.audit(tx, user, "import.applied", layer, None, {**diff, **(about or {})}, address)
     return diff
+
+
+def _new_rows(tx, layer: str, parts: sf.FileParts, old: dict, changed: tuple) -> tuple[list, dict]:
+    """The layer's new rows and the diff; a changed or added feature gets the next version
+    (after its removed versions, for one brought back) and the change's stamp."""
+    gone = {r[0]: int(r[1]) for r in tx.query(
+        "SELECT fid, MAX(version) FROM feature_versions WHERE layer = ? GROUP BY fid", (layer,))}  # fmt: skip
+    rows, diff = [], {"added": [], "removed": [], "changed": [], "unchanged": 0}
+    for i, (item, feature) in enumerate(zip(parts.items, parts.decoded, strict=True)):
+        fid = str((feature.get("properties") or {}).get("id") or f"#{i + 1}")
+        doc, version = old.get(fid, (None, gone.get(fid, 0)))
+        geometry = sf.geometry_text(feature)
+        if doc is not None and json.loads(doc) == feature:
+            diff["unchanged"] += 1
+            rows.append((layer, i, fid, doc, geometry, version, None))
+            continue
+        diff["added" if doc is None else "changed"].append(fid)
+        rows.append((layer, i, fid, item, geometry, version + 1, changed))
+    diff["removed"] = sorted(set(old) - {r[2] for r in rows})
+    return rows, diff
 
 
 def _write_rows(tx, layer: str, rows: list[tuple]) -> None:
@@ -89,15 +121,3 @@ def _write_rows(tx, layer: str, rows: list[tuple]) -> None:
         "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         out,
     )
-
-
-def import_into_store(data_dir: Path, layers_dir: Path, layer: str, text: str, user: str) -> dict:
-    """Apply an import to the store the configuration names for ``data_dir`` (see replace_layer)."""
-    from geoapp.config import load_config
-    from geoapp.store.core import open_store
-
-    store = open_store(load_config(overrides={"DATA_DIR": str(data_dir)}))
-    try:
-        return replace_layer(store, layer, text, user, layers_dir)
-    finally:
-        store.close()

@@ -3,12 +3,15 @@
 The store's rows are written out as seed files into a temporary directory (one consistent read)
 and loaded with the same reader and checks as the bundled files, so what is served has passed
 exactly the validation ``geoapp validate`` applies. Approved updates come along for the project
-pages (their source document and department), and every feature's version (the OGC ``ETag``).
+pages (their source document and department), and every feature's version (the OGC ``ETag``)
+and each layer's last change (what every download says it shows: its ``as_of``).
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from geoapp.catalog import Catalog, load_catalog
@@ -16,6 +19,8 @@ from geoapp.store.core import Store
 
 #: ``catalog.extra`` key: layer → feature id → the feature's store version.
 FEATURE_VERSIONS = "feature_versions"
+#: ``catalog.extra`` key: layer → the time of its last change (UTC, ISO 8601).
+LAYER_AS_OF = "layer_as_of"
 
 
 def all_feature_versions(store: Store) -> dict[str, dict[str, int]]:
@@ -26,23 +31,48 @@ def all_feature_versions(store: Store) -> dict[str, dict[str, int]]:
     return out
 
 
+def layer_times(store: Store) -> dict[str, str]:
+    """layer → the time of its last change: a feature changed, added or removed."""
+    out: dict[str, str] = {}
+    for sql in (
+        "SELECT layer, MAX(updated_at) FROM features GROUP BY layer",
+        "SELECT layer, MAX(replaced_at) FROM feature_versions GROUP BY layer",
+    ):
+        for layer, at in store.backend.read(sql):
+            out[layer] = max(out.get(layer, ""), at or "")
+    return out
+
+
+def dump_data(store: Store, data: Path) -> Path:
+    """Write the store as this thread sees it as a data directory ``data`` (the seed articles
+    linked in); ``data``."""
+    store.dump(data)
+    seeds = store.data_dir / "seeds"
+    if seeds.is_dir():
+        (data / "seeds").symlink_to(seeds.resolve(), target_is_directory=True)
+    return data
+
+
+@contextmanager
+def dumped(store: Store) -> Iterator[Path]:
+    """The store written out as a data directory in a temporary folder (see :func:`dump_data`)."""
+    with tempfile.TemporaryDirectory(prefix="geoapp-snapshot-") as tmp:
+        yield dump_data(store, Path(tmp) / "data")
+
+
 def catalog_of(store: Store, layers_dir: Path) -> Catalog:
     """The catalog the store holds as this thread sees it (inside a write transaction: its state
     so far); ``DataError`` if it does not validate."""
     from geoapp.store.records import approved_updates
 
     with tempfile.TemporaryDirectory(prefix="geoapp-snapshot-") as tmp:
-        data = Path(tmp) / "data"
-        version = store.data_version()
-        store.dump(data)
         extra = {
-            "store_version": version,
+            "store_version": store.data_version(),
             "updates": approved_updates(store),
             FEATURE_VERSIONS: all_feature_versions(store),
+            LAYER_AS_OF: layer_times(store),
         }
-        seeds = store.data_dir / "seeds"
-        if seeds.is_dir():
-            (data / "seeds").symlink_to(seeds.resolve(), target_is_directory=True)
+        data = dump_data(store, Path(tmp) / "data")
         catalog = load_catalog(data, Path(layers_dir))
     catalog.data_dir = store.data_dir
     catalog.extra.update(extra)

@@ -81,13 +81,13 @@ def _content_crs() -> str:
 
 
 def _apply(edit: Edit, user: str) -> tuple[int, Catalog]:
-    """Write through the store (and the layer file and version book, as an import does); serve
-    the catalog built in the transaction at once."""
+    """Write through the store (and the layer file, as an import does); serve the catalog built
+    in the transaction at once."""
     app = current_app._get_current_object()
     try:
         version, catalog = ogc_write.apply_edit(
             get_store(), edit, user, Path(app.config["DATA_DIR"]), Path(app.config["LAYERS_DIR"]),
-            client_address(), f"OGC API {request.method} {edit.layer}/{edit.fid}",
+            client_address(),
         )  # fmt: skip
     except DataError as exc:
         first = "; ".join(str(p) for p in exc.problems[:3])
