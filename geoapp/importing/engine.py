@@ -72,6 +72,7 @@ class ImportResult:
     before: dict[str, dict] = field(default_factory=dict)
     after: dict[str, dict] = field(default_factory=dict)
     held: dict[str, dict] = field(default_factory=dict)
+    applied: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -340,7 +341,7 @@ def apply_import(
     about = {"file": result.source.name, "forced": [f for f in ids if f not in kept], "kept": kept}
     at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with _import_lock(result.data_dir), data_store(result.data_dir, result.layers_dir, store) as st:
-        _to_store(st, result, text, by or _who(), at, about, address)
+        result.applied = _to_store(st, result, text, by or _who(), at, about, address)
         return _write_layer(result, st.file_texts()[f"geojson/{result.layer}.geojson"], now)
 
 
@@ -368,14 +369,15 @@ def _with_held(text: str, held: dict[str, dict], keep: set[str]) -> str:
 
 
 def _to_store(st: Store, result: ImportResult, text: str, by: str, at: str, about: dict,
-              address: str) -> None:  # fmt: skip
-    """The import as one store transaction (validated inside it; old versions kept there)."""
+              address: str) -> dict:  # fmt: skip
+    """The import as one store transaction (validated inside it; old versions kept there);
+    what the store added, removed and changed."""
     from geoapp.store.errors import Conflict as StoreConflict
     from geoapp.store.layers import replace_layer
 
     try:
-        replace_layer(st, result.layer, text, by, result.layers_dir, address,
-                      expect=result.expect, at=at, about=about)  # fmt: skip
+        return replace_layer(st, result.layer, text, by, result.layers_dir, address,
+                             expect=result.expect, at=at, about=about)  # fmt: skip
     except StoreConflict as exc:
         raise ImportConflict(f"{result.source.name}: not applied: {exc}") from None
     except (DataError, StoreError) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from geoapp.web import api, auth, embed, embed_static, pages, tiles, workspace, writeapi
+from geoapp.web import api, auth, embed, embed_static, gis_import, pages, tiles, workspace, writeapi
 from geoapp.web import exports as exports_bp
 from geoapp.web import ogc as ogc_bp
 
@@ -18,5 +18,6 @@ ALL: list[Blueprint] = [
     exports_bp.bp,
     auth.bp,
     workspace.bp,
+    gis_import.bp,
     writeapi.bp,
 ]
