@@ -59,7 +59,7 @@ def ready():
         layer.selectByIds([f.id() for f in layer.getFeatures() if f["id"] in fids])
         canvas = iface.mapCanvas()
         canvas.zoomToSelected(layer)
-        canvas.zoomScale(canvas.scale() * 2.5)
+        canvas.zoomScale(canvas.scale() * 1.2)
         canvas.refresh()
     QTimer.singleShot(10000, grab)
 

@@ -275,7 +275,9 @@ def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: i
         f"({workers} worker(s) × {threads} threads, waitress)",
         flush=True,
     )
-    max_body = max(4 * app.config["MAX_CONTENT_LENGTH"], 16 * 1024 * 1024)
+    # the web import (/import) takes files up to IMPORT_MAX_BYTES; the app checks each route's own limit
+    max_body = max(4 * app.config["MAX_CONTENT_LENGTH"], 16 * 1024 * 1024,
+                   int(app.config["IMPORT_MAX_BYTES"]) + 1024 * 1024)  # fmt: skip
     adj = adjustments(threads, max_body, app.config.get("TRUSTED_PROXY") or "")
     if workers <= 1:
         run_worker(app, sock, adj)
