@@ -103,6 +103,13 @@ def minify_css_whitespace(text: str) -> str:
     return text.strip() + "\n"
 
 
+def legalese_section(text: str) -> str:
+    """The "## Legalese" section of a README (Leaflet.VectorGrid ships no LICENSE file)."""
+    start = text.index("## Legalese")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else len(text)].strip() + "\n"
+
+
 def chain(*steps: Callable[[str], str]) -> Callable[[str], str]:
     def run(text: str) -> str:
         for step in steps:
@@ -133,6 +140,7 @@ class Package:
     files: tuple[File, ...]
     fetch: str = ""  # npm spec or "pypi:NAME==VER"; default npm NAME@VERSION
     license_fetch: str = ""  # fetch spec of another package holding the licence text
+    license_transform: Callable[[str], str] | None = None  # licence text inside a bigger file
     note: str = ""
 
     @property
@@ -385,6 +393,16 @@ PACKAGES: tuple[Package, ...] = (
         note="The package ships only its (10 kB) source.",
     ),
     Package(
+        "leaflet.vectorgrid",
+        "1.3.0",
+        "Beerware",
+        "README.md",
+        (File("dist/Leaflet.VectorGrid.bundled.min.js", transform=strip_sourcemap),),
+        license_transform=legalese_section,
+        note="Vector tiles (MVT) on the map for big layers; the bundled build carries pbf, "
+        "vector-tile, geojson-vt and topojson (BSD/ISC). Loaded only on maps with a tiled layer.",
+    ),
+    Package(
         "axe-core",
         "4.10.3",
         "MPL-2.0",
@@ -481,6 +499,8 @@ def build(out_dir: Path) -> dict:
                 entries.append(entry)
             lic_files, _ = fetch(pkg.license_fetch, tmp, cache) if pkg.license_fetch else (files, 0)
             lic = lic_files[pkg.license_file]
+            if pkg.license_transform is not None:
+                lic = pkg.license_transform(lic.decode("utf-8")).encode("utf-8")
             (root / "LICENSE").write_bytes(lic)
             record: dict = {
                 "package": pkg.name,
@@ -492,6 +512,8 @@ def build(out_dir: Path) -> dict:
             }
             if pkg.license_fetch:
                 record["license_source"] = f"{pkg.license_fetch} {pkg.license_file}"
+            elif pkg.license_transform is not None:
+                record["license_source"] = f"{pkg.license_file} ({pkg.license_transform.__name__})"
             if pkg.note:
                 record["note"] = pkg.note
             packages.append(record)
