@@ -27,13 +27,10 @@ from markupsafe import Markup, escape
 from geoapp import assets
 from geoapp.basemaps import BASEMAPS, Basemap, resolve_basemap  # noqa: F401 - re-exported
 from geoapp.catalog import Catalog
-from geoapp.layers import LayerDef
+from geoapp.map_layers import VECTORGRID, RemoteLayer, layer_source, layer_spec
 from geoapp.progress import unplaced
 from geoapp.query import zone_ids, zone_layer
-from geoapp.query.display import (  # the popup and display serialiser
-    display_layer,
-    name_for,
-)
+from geoapp.query.display import name_for
 from geoapp.status import (
     CONTEXT_COLOR,
     OVERDUE_COLOR,
@@ -59,71 +56,22 @@ class MapOptions:
     root: str = ""  # where the app is mounted (``request.script_root``): links start with it
     layers: tuple[str, ...] | None = None
     features: frozenset[str] | None = None
+    status: tuple[str, ...] | None = None  # an embed's status filter (for tiled layers)
     today: dt.date = field(default_factory=dt.date.today)
 
 
 # ---------------------------------------------------------------------------------------------
 # folium building blocks
 # ---------------------------------------------------------------------------------------------
-def _style_function(layer: LayerDef):
-    style = layer.style
-
-    def fn(feature: dict) -> dict:
-        p = feature["properties"]
-        dash = style.get("dash") or ("6 5" if p.get("_unknown") else None)
-        out = {
-            "color": p["_color"],
-            "weight": style.get("context_weight", style.get("weight", 3))
-            if p.get("_river")
-            else style.get("weight", 3),
-            "opacity": style.get("opacity", 0.9),
-            "dashArray": dash,
-        }
-        if style["kind"] == "point":
-            out["fillColor"] = p["_color"]
-        if style["kind"] == "polygon":
-            out["fillColor"] = p["_color"]
-            out["fillOpacity"] = style.get("fill_opacity", 0.3) * (0.5 if p.get("_unknown") else 1)
-        return out
-
-    return fn
-
-
-def _highlight(feature: dict) -> dict:
-    return {"weight": 7, "fillOpacity": 0.6}
-
-
 def add_layer(
     m: folium.Map, catalog: Catalog, layer_id: str, opts: MapOptions, interactive: bool = True
-):
-    """Add one layer as a FeatureGroup holding a styled GeoJson; return (group, geojson)."""
-    layer = catalog.defs[layer_id]
-    data = display_layer(catalog, layer_id, opts)
-    group = folium.FeatureGroup(name=layer.title_for(opts.lang), show=True)
-    is_interactive = interactive and layer.style.get("interactive", True) and bool(data["features"])
-    kwargs: dict[str, Any] = {}
-    if layer.style["kind"] == "point":
-        kwargs["marker"] = folium.CircleMarker(
-            radius=layer.style.get("radius", 5), fill=True, fill_opacity=0.9
-        )
-    gj = folium.GeoJson(
-        data,
-        name=layer.title_for(opts.lang),
-        style_function=_style_function(layer),
-        highlight_function=_highlight if is_interactive else None,
-        tooltip=folium.GeoJsonTooltip(["_tip"], labels=False, sticky=True)
-        if is_interactive
-        else None,
-        popup=folium.GeoJsonPopup(["_popup"], labels=False, max_width=360)
-        if is_interactive
-        else None,
-        interactive=is_interactive,
-        smooth_factor=0.5,
-        **kwargs,
-    )
-    gj.add_to(group)
+) -> tuple[folium.FeatureGroup, RemoteLayer]:
+    """Add one layer as a FeatureGroup holding a layer loaded by URL; return (group, layer)."""
+    group = folium.FeatureGroup(name=catalog.defs[layer_id].title_for(opts.lang), show=True)
     group.add_to(m)
-    return group, gj
+    remote = RemoteLayer(layer_spec(catalog, layer_id, opts, interactive))
+    remote.add_to(group)
+    return group, remote
 
 
 def base_map(
@@ -268,20 +216,29 @@ def zone_options(catalog: Catalog, lang: str) -> list[dict[str, str]]:
 
 
 #: Our scripts on every interactive map: page-language control titles, small polygons, labels.
-MAP_JS = ("js/mapui.js", "js/minsize.js", "js/labels.js", "js/sheet.js")
+MAP_JS = ("js/mapui.js", "js/layers.js", "js/minsize.js", "js/labels.js", "js/sheet.js")
 
 
 def after_leaflet(
     m: folium.Map, opts: MapOptions, js: Iterable[str] = (), css: Iterable[str] = ()
 ) -> None:
-    """Load scripts right after leaflet.js (they extend ``L``); call after ``assets.localize``."""
+    """Load scripts right after leaflet.js (they extend ``L``); call after ``assets.localize``.
+
+    A map with a layer drawn from vector tiles loads Leaflet.VectorGrid first.
+    """
 
     def url(path: str) -> str:
         return path if path.startswith("/") else f"{opts.static_url}/{path}"
 
+    tiled = any(
+        isinstance(e, RemoteLayer) and e.spec["source"] == "tiles"
+        for g in m._children.values()
+        for e in g._children.values()
+    )
+    grid = [assets.asset_url(*VECTORGRID, opts.static_url)] if tiled else []
     m.default_js = [
         *m.default_js,
-        *((f"geoapp:{p}", url(p)) for p in (*MAP_JS, *js)),
+        *((f"geoapp:{p}", url(p)) for p in (*grid, *MAP_JS, *js)),
     ]
     m.default_css = [*m.default_css, *((f"geoapp:{p}", url(p)) for p in css)]
 
@@ -321,7 +278,7 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
         "labels": [
             {"id": lid, "title": catalog.defs[lid].title_for(opts.lang)}
             for lid in layer_ids
-            if not catalog.defs[lid].city_outline
+            if not catalog.defs[lid].city_outline and layer_source(catalog, lid) == "geojson"
         ],
         "attribution": attributions(catalog, layer_ids, opts.lang),
         "controls": {"search": True, "filters": True, "asof": True, "legend": True, "home": True},
@@ -404,7 +361,9 @@ def embed_map(catalog: Catalog, view: Any, opts: MapOptions) -> tuple[folium.Map
     )
     shown: set[str] = set()
     for lid, gdf in selection.items():
-        sub = MapOptions(**{**opts.__dict__, "features": frozenset(gdf["id"])})
+        sub = MapOptions(
+            **{**opts.__dict__, "features": frozenset(gdf["id"]), "status": view.status or None}
+        )
         add_layer(m, catalog, lid, sub, interactive=interactive)
         shown |= {s for s in gdf.get("status", []) if s in STATUS}
     title = view.title or default_title(catalog, view)

@@ -26,20 +26,24 @@ PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touc
 UV = "uv-dongku,uv-xishantou,uv-zhoutang,uv-yingjia,uv-shanheli,uv-xumatou,uv-huangtang"
 EMBED = f"/embed?projects={UV}&title=城中村改造区块"
 MAP_READY = ".folium-map[data-geoapp-ready='1']"
+#: an embed's or a project's map once its layers (fetched by URL) are drawn
+LOADED = ".folium-map[data-geoapp-loaded='1']"
 
 #: (file name, device, path, what to wait for)
 VIEWS = [
     ("map.png", DESKTOP, "/", MAP_READY),
     ("map-en.png", DESKTOP, "/?lang=en", MAP_READY),
     ("map-phone.png", PHONE, "/", MAP_READY),
-    ("project.png", DESKTOP, "/projects/uv-dongku", ".folium-map"),
-    ("project-phone.png", PHONE, "/projects/uv-dongku", ".folium-map"),
+    ("project.png", DESKTOP, "/projects/uv-dongku", LOADED),
+    ("project-phone.png", PHONE, "/projects/uv-dongku", LOADED),
     ("project-unplaced-phone.png", PHONE, "/projects/new-g330", "h1"),
     ("progress.png", DESKTOP, "/progress", "h1"),
     ("progress-phone.png", PHONE, "/progress", "h1"),
-    ("embed-phone.png", PHONE, EMBED, ".folium-map"),
-    ("embed-dark-phone.png", PHONE, EMBED + "&dark=true", ".folium-map"),
-    ("embed.png", DESKTOP, EMBED + "&lang=en", ".folium-map"),
+    ("embed-phone.png", PHONE, EMBED, LOADED),
+    ("embed-dark-phone.png", PHONE, EMBED + "&dark=true", LOADED),
+    ("embed.png", DESKTOP, EMBED + "&lang=en", LOADED),
+    ("embed-empty-phone.png", PHONE, "/embed?status=completed", LOADED),
+    ("embed-empty-dark-en.png", DESKTOP, "/embed?status=completed&lang=en&dark=true", LOADED),
     ("builder.png", DESKTOP, "/embed/builder", "h1"),
     ("source.png", DESKTOP, "/sources/002_68598ea19d7724ed.txt#q-ef85de99", "mark"),
     ("source-phone.png", PHONE, "/sources/002_68598ea19d7724ed.txt#q-ef85de99", "mark"),

@@ -35,12 +35,25 @@ def page_assets(html: str) -> list[str]:
     return parser.urls
 
 
-def embedded_features(html: str) -> dict[str, dict]:
-    """Every GeoJSON feature folium embedded in the page, by id."""
+LAYER_SPEC = re.compile(r"window\.GeoappLayers\.create\(\s*\w+, (\{.*?\})\s*\)\.addTo")
+
+
+def layer_specs(html: str) -> list[dict]:
+    """The layer specs a map page carries (geoapp.map_layers): what it loads, from where."""
+    return [json.loads(m.group(1)) for m in LAYER_SPEC.finditer(html)]
+
+
+def embedded_features(html: str, client) -> dict[str, dict]:
+    """Every GeoJSON feature the page draws, by id: fetched from the URLs it names, as a browser
+    does, and kept to the selection each layer's spec names."""
     out = {}
-    for m in re.finditer(r"_add\((\{\"features\".*?\})\);\n", html):
-        for f in json.loads(m.group(1))["features"]:
-            out[f["properties"]["id"]] = f
+    for spec in layer_specs(html):
+        assert spec["source"] == "geojson", spec["id"]
+        r = client.get(spec["url"])
+        assert r.status_code == 200 and r.mimetype == "application/geo+json", spec["url"]
+        for f in r.get_json()["features"]:
+            if spec["features"] is None or f["properties"]["id"] in spec["features"]:
+                out[f["properties"]["id"]] = f
     return out
 
 
@@ -56,12 +69,12 @@ def test_index_draws_every_feature_from_local_assets(client, bundled):
         with client.get(url) as asset:
             assert asset.status_code == 200, url
     ids = {fid for gdf in bundled.layers.values() for fid in gdf["id"]}
-    assert set(embedded_features(html)) == ids
+    assert set(embedded_features(html, client)) == ids
     assert "tile.openstreetmap.org" not in html  # the app fixture's basemap is none
 
 
 def test_popup_has_status_target_source_accuracy_and_link(client):
-    features = embedded_features(client.get("/").get_data(as_text=True))
+    features = embedded_features(client.get("/").get_data(as_text=True), client)
     p = features["uv-dongku"]["properties"]
     assert p["_tip"] == "东库区块（位置示意）"
     assert p["_status"] == "planned" and p["_project"] == "uv-dongku"
@@ -86,7 +99,7 @@ def test_popup_has_status_target_source_accuracy_and_link(client):
 
 
 def test_context_features_have_no_project(client):
-    features = embedded_features(client.get("/").get_data(as_text=True))
+    features = embedded_features(client.get("/").get_data(as_text=True), client)
     river = features["river-huaxi"]["properties"]
     assert river["_project"] == "" and river["_steps"] == [] and river["_river"] is True
     assert "项目详情" not in river["_popup"]
@@ -95,7 +108,7 @@ def test_context_features_have_no_project(client):
 def test_english(client):
     html = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html and "<title>Yongkang Planning Map</title>" in html
-    p = embedded_features(html)["uv-dongku"]["properties"]
+    p = embedded_features(html, client)["uv-dongku"]["properties"]
     assert p["_tip"] == "Dongku block (position unverified)"
     assert "<b>Status</b>：planned" in p["_popup"] and "Target year passed" in p["_popup"]
     assert '"filter_status": "Filter by status"' in html
@@ -132,12 +145,12 @@ def test_basemaps(app, client):
 
 
 def test_amap_basemap_shifts_the_overlay_to_gcj02(client):
-    wgs = embedded_features(client.get("/").get_data(as_text=True))["town-gushan"]["geometry"][
-        "coordinates"
-    ]
-    gcj = embedded_features(client.get("/?basemap=amap").get_data(as_text=True))["town-gushan"][
+    wgs = embedded_features(client.get("/").get_data(as_text=True), client)["town-gushan"][
         "geometry"
     ]["coordinates"]
+    gcj = embedded_features(client.get("/?basemap=amap").get_data(as_text=True), client)[
+        "town-gushan"
+    ]["geometry"]["coordinates"]
     expected = wgs84_to_gcj02(*wgs)
     assert gcj == pytest.approx([float(expected[0]), float(expected[1])], abs=1e-9)
     assert gcj != pytest.approx(wgs, abs=1e-4)
@@ -152,7 +165,7 @@ def test_hostile_names_are_escaped(tiny, tiny_app):
     client = tiny_app.test_client()
     html = client.get("/").get_data(as_text=True)
     assert "<script>alert(" not in html and "</script><script>" not in html
-    p = embedded_features(html)["uv-a"]["properties"]
+    p = embedded_features(html, client)["uv-a"]["properties"]
     assert p["_tip"] == "&lt;/script&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#34;&#39;"
     assert "<h3>&lt;/script&gt;&lt;script&gt;alert(&#39;x&#39;)" in p["_popup"]
 
@@ -176,7 +189,7 @@ def test_project_page(client):
     assert "“加快城中村改造，西山头区块完成验收，东库区块结顶" in html
     assert html.count('class="gp-event ') == 1
     assert all(u.startswith("/static/") for u in page_assets(html))
-    assert '"id": "uv-dongku"' in html
+    assert set(embedded_features(html, client)) == {"uv-dongku", "yongkang"}
 
 
 def test_project_page_history_newest_first(client):

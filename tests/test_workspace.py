@@ -10,6 +10,7 @@ import re
 import pytest
 
 from geoapp.store.accounts import add_user, create_token
+from tests.test_pages import embedded_features, layer_specs
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 UPDATE = {
@@ -292,12 +293,9 @@ def test_an_approved_update_cites_its_own_document_not_a_seed_page(app, tokens):
     page = anon.get("/projects/uv-b").get_data(as_text=True)
     assert '<a href="https://zjj.example/tb/1" rel="noopener noreferrer">' in page
     assert "《进度通报》永康市住建局 2026-11-21" in page
-    # the map page carries the popups in its GeoJSON, as JSON \u escapes: read them back
-    popup = re.sub(
-        r"\\u([0-9a-f]{4})",
-        lambda m: chr(int(m.group(1), 16)),
-        anon.get("/").get_data(as_text=True),
-    )
+    # the map page fetches its layers, popups included, from the URLs it names
+    features = embedded_features(anon.get("/").get_data(as_text=True), anon)
+    popup = features["uv-b"]["properties"]["_popup"]
     assert "<a href='https://zjj.example/tb/1' target='_top'>《进度通报》</a>永康市住建局" in popup
     for html in (page, popup):
         assert "/sources/update:" not in html  # the seed-article page does not exist for an update
@@ -329,4 +327,11 @@ def test_every_link_of_the_map_pages_keeps_the_prefix_the_app_is_mounted_under(a
         links = ROOT_PATH.findall(html)
         assert links and [u for u in links if not u.startswith("/plan/")] == [], path
     full = c.get("/", base_url=base).get_data(as_text=True)
-    assert "/plan/projects/uv-b/record?lang=zh" in full.replace("\\/", "/")
+    specs = layer_specs(full)
+    assert specs and all(s["url"].startswith("/plan/map/layers/") for s in specs)
+    popups = [
+        f["properties"]["_popup"]
+        for s in specs
+        for f in c.get(s["url"].removeprefix("/plan"), base_url=base).get_json()["features"]
+    ]
+    assert any("href='/plan/projects/uv-b/record?lang=zh'" in p for p in popups)

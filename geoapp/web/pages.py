@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
@@ -10,6 +11,7 @@ from markupsafe import Markup, escape
 from geoapp import maps, params, progress, sources
 from geoapp.cache import named_cache
 from geoapp.errors import NotFound
+from geoapp.query.display import display_layer
 from geoapp.web import workspace
 from geoapp.web.security import page_url, public_base
 from geoapp.web.state import get_catalog
@@ -142,6 +144,28 @@ def project_page(project_id: str):
         return render_template("page.html", lang=opts.lang, title=title, body=Markup(body))
     m.get_root().html.add_child(maps.Element(body), index=0)
     return maps.page_html(m, opts.lang, title)
+
+
+@bp.get("/map/layers/<layer_id>.geojson")
+def map_layer(layer_id: str):
+    """A layer as the map draws it: display GeoJSON with escaped popups, names, status keys.
+
+    The map pages fetch their small layers from here (``geoapp.map_layers``); ``lang`` and
+    ``basemap`` as on the pages, ``record=1`` adds the 记录进展 link to project popups.
+    """
+    catalog = get_catalog()
+    if layer_id not in catalog.defs:
+        raise NotFound(f"no layer '{layer_id}'", "layer_id")
+    record = params.parse_choice(request.args.get("record"), "record", ["1"], "")
+    opts = map_options(record_link=record == "1", today=dt.date.today())
+    key = ("layer", layer_id, opts.lang, opts.basemap.gcj02, opts.record_link, opts.today)
+    body = cached_page(
+        key,
+        lambda: json.dumps(
+            display_layer(catalog, layer_id, opts), ensure_ascii=False, separators=(",", ":")
+        ),
+    )
+    return current_app.response_class(body, content_type="application/geo+json")
 
 
 @bp.get("/progress")

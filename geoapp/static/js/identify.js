@@ -118,6 +118,14 @@
       try { f.fire("click", { latlng: latlng }, true); } finally { opening = false; }
     }
 
+    function idOf(x) { return x.ref ? x.ref.id : x.f.feature.properties.id; }
+    function refName(ref) { return (plan.cfg.lang === "en" && ref.name_en) ? ref.name_en : (ref.name || ref.id); }
+    function choose(x, latlng) {
+      if (!x.ref) return open(x.f, latlng);
+      var content = window.GeoappLayers.tilePopup(x.e.geojson._gpSpec, x.ref);
+      L.popup({ maxWidth: 360 }).setLatLng(latlng).setContent(content).openOn(map);
+    }
+
     // a feature's own popup stops the click reaching the map (Leaflet), so listen on both
     map.on("click", function (ev) { identify(ev, false); });
     plan.entries.forEach(function (e) { e.geojson.on("click", function (ev) { identify(ev, true); }); });
@@ -153,18 +161,25 @@
             seen[x.f.feature.properties.id] = true;
             hits.push(x);
           });
+          // big layers (vector tiles) are not in the page: what the API finds containing the tap
+          var tiled = {};
+          plan.entries.forEach(function (e) { if (e.tiles && map.hasLayer(e.group)) tiled[e.id] = e; });
+          data.containing.forEach(function (h) {
+            if (tiled[h.layer] && !seen[h.id]) { seen[h.id] = true; hits.push({ ref: h, e: tiled[h.layer] }); }
+          });
           // projects first; within them small areas, then points, then lines; zones last
           function rank(x) {
+            if (x.ref) return 3e12;
             var f = x.f, p = f.feature.properties._project ? 0 : 2e12;
             if (x.e.id === "zones") return 4e12;
             return p + (f instanceof L.Polygon ? pixelArea(map, f) : f.getLatLng ? 1e11 : 1e12);
           }
           hits.sort(function (a, b) { return rank(a) - rank(b); });
           var small = hits.filter(function (x) { return !(x.e.id === "zones"); });
-          map.getContainer().setAttribute("data-identified", hits.map(function (x) { return x.f.feature.properties.id; }).join(" "));
+          map.getContainer().setAttribute("data-identified", hits.map(idOf).join(" "));
           if (small.length < 2) {
             // a click beside a small feature opens it; a click on it has opened it already
-            if (small.length === 1 && !onFeature) open(small[0].f, at);
+            if (small.length === 1 && !onFeature) choose(small[0], at);
             return;
           }
           var box = document.createElement("div");
@@ -176,14 +191,14 @@
           hits.forEach(function (x) {
             var li = document.createElement("li"), b = document.createElement("button");
             b.type = "button";
-            b.textContent = decode(x.f.feature.properties._tip);
+            b.textContent = x.ref ? refName(x.ref) : decode(x.f.feature.properties._tip);
             var sw = document.createElement("span");
             sw.className = "gp-swatch";
-            sw.style.background = x.f.options.color;
+            sw.style.background = x.ref ? plan.colors[x.ref.status] || "" : x.f.options.color;
             b.insertBefore(sw, b.firstChild);
             b.addEventListener("click", function (e) {
               L.DomEvent.stop(e); // the list is replaced by the popup: the click must end here
-              open(x.f, at);
+              choose(x, at);
             });
             li.appendChild(b);
             ul.appendChild(li);

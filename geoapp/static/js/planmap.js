@@ -37,21 +37,28 @@
     entries: [],
     colors: {},
 
+    /* The layers come by URL (layers.js): the controls start once every layer has its data. */
     init: function (map, cfg) {
+      var self = this;
       this.map = map;
       this.restoring = true; // the address bar is read before anything writes it
       this.cfg = cfg;
-      var self = this;
+      window.GeoappLayers.ready(map, function () { self.start(); });
+    },
+
+    start: function () {
+      var self = this, map = this.map, cfg = this.cfg;
       cfg.legend.statuses.forEach(function (s) { self.colors[s.code] = s.color; });
       this.state.statuses = new Set(cfg.legend.statuses.map(function (s) { return s.code; }));
       cfg.layers.forEach(function (l) {
-        var items = [];
-        l.geojson.eachLayer(function (f) {
+        var items = [], tiles = !!l.geojson._gpTiles;
+        if (tiles) l.geojson._gpSpec.restyle = function (p, style) { return self.tileStyle(p, style); };
+        else l.geojson.eachLayer(function (f) {
           var o = f.options;
           f._gpBase = { dashArray: o.dashArray || null, fillOpacity: o.fillOpacity, opacity: o.opacity };
           items.push(f);
         });
-        self.entries.push({ id: l.id, group: l.group, geojson: l.geojson, items: items });
+        self.entries.push({ id: l.id, group: l.group, geojson: l.geojson, items: items, tiles: tiles });
       });
       if (map.attributionControl) {
         map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
@@ -107,10 +114,33 @@
           if (show && p._project && self.map.hasLayer(e.group)) visible.add(p._project);
         });
       });
+      this.redrawTiles();
       this.state.visible = visible.size;
       this.map.getContainer().setAttribute("data-visible-projects", String(visible.size));
       if (this.countEl) this.countEl.textContent = String(visible.size);
       this.writeHash();
+    },
+
+    /* A big layer (vector tiles) carries its status but not its history, target or zones: the
+     * status filter and the colour modes apply to it by its current status. */
+    tileStyle: function (p, style) {
+      var s = this.state, c = this.colors[p.status], out = {};
+      if (!p.status) return style;
+      if (!s.statuses.has(p.status)) return { stroke: false, fill: false, weight: 0, opacity: 0, fillOpacity: 0 };
+      for (var k in style) out[k] = style[k];
+      if (s.mode === "target") { out.color = c; out.dashArray = "6 4"; out.fillOpacity = 0; }
+      else if (s.mode === "overdue") { out.color = out.fillColor = this.cfg.legend.overdue.other; out.opacity = 0.55; }
+      else { out.color = out.fillColor = c; }
+      return out;
+    },
+
+    redrawTiles: function () {
+      var key = Array.from(this.state.statuses).sort().join(",") + "|" + this.state.mode;
+      if (key === this.tileKey) return;
+      var first = this.tileKey === undefined;
+      this.tileKey = key;
+      if (first) return; // the tiles are drawn with this state already
+      this.entries.forEach(function (e) { if (e.tiles && e.geojson._map) e.geojson.redraw(); });
     },
 
     /* The address bar follows the view, the layers shown and the filters (#map=z/lat/lng&…), so
@@ -392,7 +422,39 @@
         li.appendChild(a); li.appendChild(el("span", "gp-muted", " — " + p.reason));
         ul.appendChild(li); n++;
       });
-      if (!n) ul.appendChild(el("li", "gp-muted", this.cfg.text.no_match));
+      var tiled = this.entries.filter(function (e) { return e.tiles && self.map.hasLayer(e.group); });
+      if (!n && !tiled.length) ul.appendChild(el("li", "gp-muted", this.cfg.text.no_match));
+      if (tiled.length) this.searchApi(ul, tiled, n);
+    },
+
+    /* Big layers are searched through the API (their features are not in the page). */
+    searchApi: function (ul, entries, shown) {
+      var self = this, query = this.state.query, token = this.searchToken = (this.searchToken || 0) + 1;
+      Promise.all(entries.map(function (e) {
+        var spec = e.geojson._gpSpec;
+        var url = spec.api + "?q=" + encodeURIComponent(query) + "&limit=8";
+        return fetch(url, { headers: { Accept: "application/geo+json" } })
+          .then(function (r) { return r.ok ? r.json() : { features: [] }; })
+          .then(function (d) { return d.features.map(function (f) { return { f: f, spec: spec }; }); });
+      })).then(function (lists) {
+        if (token !== self.searchToken) return; // the reader typed on
+        var n = shown;
+        [].concat.apply([], lists).forEach(function (x) {
+          if (n >= 12) return;
+          var p = x.f.properties, name = (self.cfg.lang === "en" && p.name_en) ? p.name_en : p.name;
+          var li = el("li", "gp-tiled", name || p.id);
+          li.tabIndex = 0;
+          var go = function () {
+            var b = L.geoJSON(x.f).getBounds();
+            self.map.fitBounds(b, { maxZoom: 16, animate: false });
+            L.popup({ maxWidth: 360 }).setLatLng(b.getCenter()).setContent(window.GeoappLayers.tilePopup(x.spec, p)).openOn(self.map);
+          };
+          li.addEventListener("click", go);
+          li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") go(); });
+          ul.appendChild(li); n++;
+        });
+        if (!n) ul.appendChild(el("li", "gp-muted", self.cfg.text.no_match));
+      }).catch(function () { /* API down: the page's own results stay */ });
     },
 
     // projects the plans name that are not on the map: a link to their page, and why
