@@ -27,7 +27,14 @@ from markupsafe import Markup, escape
 from geoapp import assets
 from geoapp.basemaps import BASEMAPS, Basemap, resolve_basemap  # noqa: F401 - re-exported
 from geoapp.catalog import Catalog
-from geoapp.map_layers import VECTORGRID, RemoteLayer, layer_source, layer_spec
+from geoapp.map_layers import (
+    VECTORGRID,
+    RemoteLayer,
+    layer_source,
+    layer_spec,
+    preload_links,
+    uses_tiles,
+)
 from geoapp.progress import unplaced
 from geoapp.query import zone_ids, zone_layer
 from geoapp.query.display import name_for
@@ -224,18 +231,21 @@ def after_leaflet(
 ) -> None:
     """Load scripts right after leaflet.js (they extend ``L``); call after ``assets.localize``.
 
-    A map with a layer drawn from vector tiles loads Leaflet.VectorGrid first.
+    A map with a layer drawn from vector tiles loads Leaflet.VectorGrid first; the layers'
+    GeoJSON is preloaded, fetched while the scripts load.
     """
 
     def url(path: str) -> str:
         return path if path.startswith("/") else f"{opts.static_url}/{path}"
 
-    tiled = any(
-        isinstance(e, RemoteLayer) and e.spec["source"] == "tiles"
+    specs = [
+        e.spec
         for g in m._children.values()
         for e in g._children.values()
-    )
-    grid = [assets.asset_url(*VECTORGRID, opts.static_url)] if tiled else []
+        if isinstance(e, RemoteLayer)
+    ]
+    grid = [assets.asset_url(*VECTORGRID, opts.static_url)] if uses_tiles(specs) else []
+    m.get_root().header.add_child(Element(preload_links(specs)))
     m.default_js = [
         *m.default_js,
         *((f"geoapp:{p}", url(p)) for p in (*grid, *MAP_JS, *js)),

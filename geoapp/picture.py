@@ -262,11 +262,11 @@ def _draw(catalog: Catalog, view: EmbedView, with_title: bool = True) -> Picture
     furniture = [_scale_bar(c), _north_arrow(c)]
     if view.legend:
         furniture.append(_legend(c, present))
+    furniture += _no_match_note(c)  # the names keep clear of it
     boxes = [a.get_window_extent(c.renderer) for a in furniture]
     _feature_labels(c, boxes)
     _river_labels(c, boxes)
     _town_labels(c, boxes)
-    _no_match_note(c)
     return Picture(fig, c.ax, view, title, tuple(c.shown), present)
 
 

@@ -117,13 +117,15 @@ def _town_labels(c: _Canvas, boxes: list[Bbox]) -> None:
         _place(c, {**style, "text": label}, [spot], boxes)
 
 
-def _no_match_note(c: _Canvas) -> None:
-    """Say "no matching projects" across the map's middle when the view's filters leave none."""
+def _no_match_note(c: _Canvas) -> list[Any]:
+    """Say "no matching projects" across the map's middle when the view's filters leave none
+    (the text, in a list; none when something matches)."""
     if not nothing_matches(c.catalog, c.view, c.selection):
-        return
-    c.ax.text(
+        return []
+    note = c.ax.text(
         0.5, 0.5, t("no_matching_projects", c.view.lang), transform=c.ax.transAxes,
         ha="center", va="center", fontsize=14 * c.k, fontweight="bold", color=c.theme.text,
         path_effects=[withStroke(linewidth=4 * c.k, foreground=c.theme.halo)], zorder=30,
         gid="no-match",
     )  # fmt: skip
+    return [note]

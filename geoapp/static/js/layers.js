@@ -112,7 +112,7 @@
       if (spec.source === "tiles") return tiles(spec);
       var layer = geojson(spec);
       pending(map).push(
-        fetch(spec.url, { headers: { Accept: "application/geo+json" } })
+        fetch(spec.url) // as the page's <link rel="preload"> asked for it: the same request
           .then(function (r) {
             if (!r.ok) throw new Error(spec.url + ": HTTP " + r.status);
             return r.json();
