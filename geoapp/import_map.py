@@ -87,6 +87,7 @@ def diff_map(result, catalog: Catalog, opts: maps.MapOptions) -> folium.Map:
                 tooltip=folium.GeoJsonTooltip(["_tip"], labels=False, sticky=True),
             ).add_to(m)  # fmt: skip
     assets.localize(m, opts.static_url, drop=assets.droppable)
+    maps.after_leaflet(m, opts)  # the outline comes by URL (static/js/layers.js)
     return m
 
 

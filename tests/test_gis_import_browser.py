@@ -99,6 +99,7 @@ def test_two_colleagues_and_a_conflict_in_the_browser(browser, server, tmp_path)
         "schematic → surveyed",
     ]]  # fmt: skip
     # the map: the old shape dashed, the new one solid, both drawn by the vendored Leaflet
+    wang.page.wait_for_selector(".folium-map[data-geoapp-loaded='1']")  # the outline, by URL
     dashes = wang.page.eval_on_selector_all(
         ".leaflet-overlay-pane path", "ps => ps.map(p => p.getAttribute('stroke-dasharray'))"
     )
