@@ -37,7 +37,7 @@ from geoapp.map_layers import (
 )
 from geoapp.progress import unplaced
 from geoapp.query import zone_ids, zone_layer
-from geoapp.query.display import name_for
+from geoapp.query.display import display_layer, name_for  # noqa: F401 - display_layer re-exported
 from geoapp.status import (
     CONTEXT_COLOR,
     OVERDUE_COLOR,
