@@ -243,11 +243,14 @@ def test_a_layer_changed_between_prepare_and_apply(tiny, tmp_path):
     assert served(tiny, "name") == {"uv-a": "甲", "uv-b": "乙村区块"}
 
 
-def test_version_field_that_is_not_a_number(tiny, tmp_path):
+@pytest.mark.parametrize("value", ["latest", "Infinity", "-inf"])
+def test_version_field_that_is_not_a_number(tiny, tmp_path, value):
     data, layers = tiny
     path = tmp_path / "v.geojson"
     fc = json.loads((data / "geojson" / "urban_villages.geojson").read_text("utf-8"))
-    fc["features"][1]["properties"]["version"] = "latest"
+    fc["features"][1]["properties"]["version"] = value
     path.write_text(json.dumps(fc, ensure_ascii=False), "utf-8")
-    with pytest.raises(ImportFailed, match=r"^feature 'uv-b': field 'version' is 'latest', not a"):
+    with pytest.raises(
+        ImportFailed, match=rf"^feature 'uv-b': field 'version' is '{value}', not a"
+    ):
         prepare_import(path, LAYER, data, layers)

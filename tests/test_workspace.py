@@ -8,6 +8,8 @@ import io
 import re
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from geoapp.store.accounts import add_user, create_token
 from tests.test_pages import embedded_features, layer_specs
@@ -335,3 +337,41 @@ def test_every_link_of_the_map_pages_keeps_the_prefix_the_app_is_mounted_under(a
         for f in c.get(s["url"].removeprefix("/plan"), base_url=base).get_json()["features"]
     ]
     assert any("href='/plan/projects/uv-b/record?lang=zh'" in p for p in popups)
+
+
+def _multipart(form: dict) -> dict:
+    """A multipart body in memory (the test client spools large ones to a file it leaves open)."""
+    boundary, body = encode_multipart(form)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_a_planner_attaches_a_scan_of_several_megabytes(app, tokens):
+    """记录进展 takes attachments up to MAX_UPLOAD_BYTES (10 MiB), in the browser form and through
+    the API: the CSRF check reads the body before the view, so the limit is set before it."""
+    scan = PDF[:-6] + b"0" * (3 * 1024 * 1024) + PDF[-6:]  # a 3 MiB PDF
+    c = app.test_client()
+    sign_in(c, "wang")
+    page = c.get("/projects/uv-b/record").get_data(as_text=True)
+    form = {
+        **UPDATE,
+        "csrf_token": csrf_of(page),
+        "attachment": FileStorage(io.BytesIO(scan), "扫描件.pdf"),
+    }
+    r = c.post("/projects/uv-b/record", **_multipart(form))
+    assert r.status_code == 303, r.get_data(as_text=True)[:300]
+    form = {**UPDATE, "attachment": FileStorage(io.BytesIO(scan), "scan.pdf")}
+    r = c.post("/api/projects/uv-b/updates", headers=tokens["li"], **_multipart(form))
+    assert r.status_code == 201
+    pending = c.get("/api/updates?state=pending", headers=tokens["zhao"]).json["updates"]
+    ids = [u["attachment_id"] for u in pending]
+    assert len(ids) == 2 and all(ids)
+    for aid in ids:
+        assert c.get(f"/attachments/{aid}", headers=tokens["zhao"]).data == scan
+    # 21 MiB of body, sent as bytes: the server refuses it by its length, before reading it
+    too_big = dict(data=b"0" * (21 * 1024 * 1024), content_type="multipart/form-data; boundary=x")
+    r = c.post("/projects/uv-b/record", headers={"Accept": "text/html"}, **too_big)
+    assert r.status_code == 413 and "上传内容过大" in r.get_data(as_text=True)
+    r = c.post("/api/projects/uv-b/updates", headers=tokens["li"], **too_big)
+    assert r.status_code == 413 and r.json["error"]["message"] == (
+        "request body too large (the limit is 20.2 MB)"
+    )

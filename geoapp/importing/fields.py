@@ -118,7 +118,7 @@ def _exported_versions(gdf: gpd.GeoDataFrame, ids: list[str | None]) -> dict[str
             continue
         try:
             version = int(float(v))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: inf / Infinity
             fid = ids[i] if ids else None
             raise ImportFailed(
                 f"feature '{fid or f'#{i + 1}'}': field 'version' is {v!r}, not a number: keep "

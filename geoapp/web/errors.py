@@ -116,7 +116,7 @@ def register(app: Flask) -> None:
         message = {
             404: "no such page or resource",
             405: "method not allowed",
-            413: f"request body too large (the limit is {_size(app.config['MAX_CONTENT_LENGTH'])})",
+            413: f"request body too large (the limit is {_size(request.max_content_length)})",
         }.get(status, exc.description or exc.name)
         return error_response(status, message)
 

@@ -27,20 +27,6 @@ from geoapp.web.pages import map_options
 from geoapp.web.state import get_catalog, get_store, refresh_catalog
 
 bp = Blueprint("gis_import", __name__)
-#: room for the form fields around the file in an upload's body
-FORM_SLACK = 1024 * 1024
-
-
-def _upload_limit() -> None:
-    """An upload may be as large as an import (the CSRF check reads the body first, so this
-    runs before every other request hook)."""
-    if request.method == "POST" and request.path == "/import":
-        request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"]) + FORM_SLACK
-
-
-@bp.record_once
-def _first_hook(state) -> None:
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 
 
 @bp.errorhandler(413)

@@ -23,7 +23,8 @@ import contextlib
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
@@ -37,6 +38,32 @@ EXPENSIVE_PATHS = ("/embed.png", "/embed.svg", "/export/")
 MAX_WAIT = 20.0
 #: What ``Retry-After`` says on a 503 (seconds).
 RETRY_AFTER = 5
+
+
+def _update_body(config: Mapping[str, Any]) -> int:
+    """A progress update with its two files (attachment, photo) and the form fields."""
+    return 2 * int(config["MAX_UPLOAD_BYTES"]) + 256 * 1024
+
+
+def _import_body(config: Mapping[str, Any]) -> int:
+    """A GIS upload as large as an import may be, with room for the form fields."""
+    return int(config["IMPORT_MAX_BYTES"]) + 1024 * 1024
+
+
+#: Endpoints that take uploads → the largest body each accepts, from the app's config. Every
+#: other request is held to ``MAX_CONTENT_LENGTH``. Set in the first request hook, because the
+#: CSRF check reads the form (so the body) before any view runs.
+BODY_LIMITS: dict[str, Callable[[Mapping[str, Any]], int]] = {
+    "workspace.record": _update_body,
+    "writeapi.propose_update": _update_body,
+    "gis_import.upload": _import_body,
+}
+
+
+def _body_limit() -> None:
+    limit = BODY_LIMITS.get(request.endpoint or "")
+    if limit is not None and request.method in ("POST", "PUT", "PATCH"):
+        request.max_content_length = int(limit(current_app.config))
 
 
 class Busy(Exception):
@@ -127,6 +154,7 @@ def register(app: Flask) -> None:
     """Install the gate and the per-client rate limit on ``app`` (one of each per app)."""
     cfg = app.config
     app.extensions["geoapp.gate"] = Gate(cfg["EXPENSIVE_WORKERS"], cfg["EXPENSIVE_QUEUE"])
+    app.before_request_funcs.setdefault(None, []).insert(0, _body_limit)
     app.register_error_handler(Busy, _busy)
     app.register_error_handler(RateLimitExceeded, _too_many)
     limit = cfg["RATE_LIMIT_EXPENSIVE"]

@@ -250,6 +250,7 @@ def warm_up(catalog: Any) -> None:
 def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
     """Load the data once (so a bad file stops start-up with a clear message), then serve."""
     from geoapp.web import create_app
+    from geoapp.web.limits import BODY_LIMITS
     from geoapp.web.security import LOOPBACK_HOSTS, host_list
     from geoapp.web.state import get_catalog
 
@@ -275,9 +276,9 @@ def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: i
         f"({workers} worker(s) × {threads} threads, waitress)",
         flush=True,
     )
-    # the web import (/import) takes files up to IMPORT_MAX_BYTES; the app checks each route's own limit
-    max_body = max(4 * app.config["MAX_CONTENT_LENGTH"], 16 * 1024 * 1024,
-                   int(app.config["IMPORT_MAX_BYTES"]) + 1024 * 1024)  # fmt: skip
+    # waitress stops bodies over the largest any route takes; the app checks each route's own
+    max_body = max(4 * app.config["MAX_CONTENT_LENGTH"],
+                   *(limit(app.config) for limit in BODY_LIMITS.values()))  # fmt: skip
     adj = adjustments(threads, max_body, app.config.get("TRUSTED_PROXY") or "")
     if workers <= 1:
         run_worker(app, sock, adj)

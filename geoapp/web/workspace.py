@@ -45,7 +45,6 @@ def record(project_id: str):
     errors: dict[str, str] = {}
     if request.method == "POST":
         limit = int(current_app.config.get("MAX_UPLOAD_BYTES"))
-        request.max_content_length = 2 * limit + 256 * 1024
         files = {k: (f.filename or k, f.read()) for k, f in request.files.items()
                  if k in ("attachment", "photo") and f.filename}  # fmt: skip
         try:

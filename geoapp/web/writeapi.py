@@ -41,8 +41,6 @@ def route(rule: str, method: str, summary: str, result: str, body: str | None = 
 
 def _fields() -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
     """The update's fields and files from a JSON body or a multipart form."""
-    limit = int(current_app.config.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
-    request.max_content_length = 2 * limit + 256 * 1024
     if request.mimetype == "multipart/form-data":
         files = {
             k: (f.filename or k, f.read())
