@@ -132,3 +132,19 @@ def test_random_bytes(tiny, tmp_path, blob, name):
         warnings.simplefilter("ignore")
         with pytest.raises(ImportFailed, match=rf"^{name.replace('.', '[.]')}"):
             prepare_import(path, "parks", data, layers)
+
+
+def test_a_dbf_header_claiming_billions_of_records_is_read_as_far_as_the_file_goes(shapefile):
+    """A damaged record count (here 2³²−1) must not make the encoding check loop for hours."""
+    import struct
+
+    from geoapp.importing.encoding import undecodable_record
+
+    dbf = shapefile.with_suffix(".dbf")
+    raw = bytearray(dbf.read_bytes())
+    raw[4:8] = struct.pack("<I", 2**32 - 1)
+    dbf.write_bytes(bytes(raw))
+    assert undecodable_record(dbf, "UTF-8") is None  # every record there is UTF-8
+    raw[10:12] = b"\0\0"  # and a record length of 0 means no records at all
+    dbf.write_bytes(bytes(raw))
+    assert undecodable_record(dbf, "ascii") is None

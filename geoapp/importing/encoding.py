@@ -61,6 +61,8 @@ def undecodable_record(dbf: Path, encoding: str) -> tuple[int, str | None] | Non
     if len(data) < 32:
         return None
     count, header_len, record_len = struct.unpack("<IHH", data[4:12])
+    # a damaged header may claim billions of records: look only at those the file holds
+    count = min(count, max(0, len(data) - header_len) // record_len) if record_len else 0
     id_field = _field_offset(data[:header_len], "id")
     for i in range(count):
         record = data[header_len + i * record_len : header_len + (i + 1) * record_len]
