@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
 import shapely
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -62,6 +63,7 @@ from geoapp.embed_params import (
 )
 from geoapp.picture_labels import _feature_labels, _no_match_note, _river_labels, _town_labels
 from geoapp.picture_style import (
+    BIG_LAYER,
     CJK_FAMILY,
     _context_rivers,
     _dashes,
@@ -391,6 +393,9 @@ def _shown(c: _Canvas) -> dict[str, gpd.GeoDataFrame]:
         hollow = not float(c.catalog.defs[lid].style.get("fill_opacity", 0.2))
         drawn = metric.geometry.boundary if hollow else metric.geometry  # an outline only shows
         metric = metric[drawn.intersects(frame).to_numpy()]  # where its line crosses the frame
+        if len(metric) > BIG_LAYER:  # simplified for the scale: half a pixel is not seen
+            px = (frame.bounds[2] - frame.bounds[0]) / c.ax.get_window_extent(c.renderer).width
+            metric = metric.set_geometry(shapely.simplify(metric.geometry.values, px / 2))
         if not metric.empty:
             out[lid] = metric
     return out
@@ -480,11 +485,19 @@ def _legend(c: _Canvas, present: tuple[str, ...]) -> Legend:
 
 
 def _focus_shape(c: _Canvas) -> shapely.Geometry:
-    """The drawn features the story is about (lines widened), to keep the legend off them."""
+    """The drawn features the story is about (lines widened), to keep the legend off them; many
+    features: the grid cells (the widening's size) they meet, one R-tree query, no union."""
     focus = focus_features(c.shown) or c.shown
-    x0, x1 = c.ax.get_xlim()
-    geoms = [g.buffer((x1 - x0) / 150) for gdf in focus.values() for g in gdf.geometry]
-    return shapely.union_all(geoms) if geoms else shapely.Polygon()
+    (x0, x1), (y0, y1) = c.ax.get_xlim(), c.ax.get_ylim()
+    step = (x1 - x0) / 150
+    geoms = np.asarray([g for gdf in focus.values() for g in gdf.geometry.values], dtype=object)
+    if len(geoms) <= BIG_LAYER:
+        return shapely.union_all(shapely.buffer(geoms, step)) if len(geoms) else shapely.Polygon()
+    xs, ys = np.arange(x0, x1, step), np.arange(y0, y1, step)
+    gx, gy = np.meshgrid(xs, ys)
+    cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + step, gy.ravel() + step)
+    hit = np.unique(shapely.STRtree(geoms).query(cells, predicate="intersects")[0])
+    return shapely.coverage_union_all(cells[hit]) if len(hit) else shapely.Polygon()
 
 
 def _make_legend(c: _Canvas, rows: list[tuple[Any, str]], headings: list[int], loc: str) -> Legend:

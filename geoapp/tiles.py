@@ -4,8 +4,8 @@ One tile of one layer: the features whose box meets the tile (plus a small buffe
 the layer's R-tree (shapely's STRtree, built once per load); features smaller than
 :data:`MIN_FEATURE_PX` pixels at the tile's zoom are dropped (points never are); the rest are
 projected to tile units, clipped to the buffer, simplified by :data:`SIMPLIFY_UNITS` (a fraction
-of a pixel, so the generalisation follows the zoom), snapped to the integer grid and encoded by
-``mapbox-vector-tile``. A tile keeps at most :data:`MAX_TILE_FEATURES` features and
+of a pixel, so the generalisation follows the zoom), snapped to the integer grid and encoded on
+whole arrays (:mod:`geoapp.mvt`, byte for byte what ``mapbox-vector-tile`` writes). A tile keeps at most :data:`MAX_TILE_FEATURES` features and
 :data:`MAX_TILE_BYTES` bytes, the largest features first. Tile math (bounds, matrix limits,
 the TileMatrixSet document) comes from ``morecantile``.
 
@@ -28,11 +28,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import mapbox_vector_tile
 import morecantile
 import numpy as np
 import shapely
 
+from geoapp.mvt import encode_layer
 from geoapp.query.style import feature_color
 
 if TYPE_CHECKING:
@@ -101,12 +101,36 @@ def check_tile(z: int, y: int, x: int, tms_id: str = TMS_ID) -> None:
         raise TileError(f"tile {z}/{y}/{x} is outside the tile matrix")
 
 
+class TileProperties:
+    """The tile properties of a layer's features, made on first use per feature (a tile needs a
+    few thousand of a layer's rows, not all of them at load)."""
+
+    def __init__(self, layer: LayerDef, gdf: gpd.GeoDataFrame) -> None:
+        full = gdf.drop(columns=gdf.geometry.name)
+        # the one style rule reads every column (a status layer's project-less rivers are context)
+        self._columns = {c: full[c].astype(object).where(full[c].notna(), None).to_numpy()
+                         for c in full.columns}  # fmt: skip
+        self._names = [c for c in TILE_FIELDS + STYLE_FIELDS if c in full.columns]
+        self._layer = layer
+        self._made: dict[int, dict[str, Any]] = {}
+
+    def __getitem__(self, row: int) -> dict[str, Any]:
+        props = self._made.get(row)
+        if props is None:
+            values = {c: col[row] for c, col in self._columns.items()}
+            props = {k: values[k] for k in self._names if values[k] is not None and values[k] != ""}
+            props["color"] = feature_color(self._layer, values)
+            self._made[row] = props
+        return props
+
+
 @dataclass
 class LayerTiles:
-    """What a layer's tiles need, computed once per load: feature sizes and tile properties."""
+    """What a layer's tiles need, computed once per load: feature sizes, the R-tree, and the
+    tile properties (per feature on first use)."""
 
     sizes: np.ndarray  # box's longer side, EPSG:3857 metres
-    properties: list[dict[str, Any]]
+    properties: TileProperties
     geometries: np.ndarray
     tree: shapely.STRtree  # over the lon/lat geometries, in row order
 
@@ -117,16 +141,7 @@ class LayerTiles:
         minx, miny, maxx, maxy = shapely.bounds(geoms).T
         (x0, y0), (x1, y1) = mercator(minx, miny), mercator(maxx, maxy)
         sizes = np.nan_to_num(np.maximum(x1 - x0, y1 - y0), nan=0.0)
-        names = [c for c in TILE_FIELDS + STYLE_FIELDS if c in gdf.columns]
-        # the one style rule reads every column (a status layer's project-less rivers are context)
-        full = gdf.drop(columns=gdf.geometry.name)
-        rows = full.astype(object).where(full.notna(), None).to_dict("records")
-        props = []
-        for row in rows:
-            p = {k: row[k] for k in names if row[k] is not None and row[k] != ""}
-            p["color"] = feature_color(layer, row)
-            props.append(p)
-        return cls(sizes, props, geoms, shapely.STRtree(geoms))
+        return cls(sizes, TileProperties(layer, gdf), geoms, shapely.STRtree(geoms))
 
 
 class TileSet:
@@ -227,33 +242,35 @@ def render_tile(
 ) -> bytes:
     """Encode one tile of one layer (no cache)."""
     rows, bounds = _selected(layer, z, y, x, tms_id)
-    if not len(rows):
-        return b""
-    geoms = _to_tile_units(layer.geometries[rows], bounds, tms_id)
-    keep = ~shapely.is_empty(geoms) & ~(
-        np.isin(shapely.get_type_id(geoms), (3, 6)) & (shapely.area(geoms) == 0)
-    )
-    rows, geoms = rows[keep], geoms[keep]
-    order = np.argsort(-layer.sizes[rows], kind="stable")  # largest first: they survive a cut
-    rows, geoms = rows[order][:MAX_TILE_FEATURES], geoms[order][:MAX_TILE_FEATURES]
+    rows, geoms = _largest_drawn(layer, rows, bounds, tms_id)
     count = len(rows)
     while count:
-        data = _encode(layer_id, geoms[:count], [layer.properties[r] for r in rows[:count]])
+        props = [layer.properties[r] for r in rows[:count]]
+        data = encode_layer(layer_id, geoms[:count], props, EXTENT)
         if len(data) <= MAX_TILE_BYTES:
             return data
         count = math.floor(count * MAX_TILE_BYTES / len(data) * 0.9)
     return b""
 
 
-def _encode(layer_id: str, geoms: np.ndarray, props: list[dict[str, Any]]) -> bytes:
-    """The MVT bytes of one layer's features, already in tile units."""
-    if not len(geoms):
-        return b""
-    features = [{"geometry": g, "properties": p} for g, p in zip(geoms, props, strict=True)]
-    return mapbox_vector_tile.encode(
-        [{"name": layer_id, "features": features}],
-        default_options={"extents": EXTENT, "y_coord_down": True, "check_winding_order": False},
-    )
+def _largest_drawn(layer: LayerTiles, rows: np.ndarray, bounds, tms_id: str):
+    """The (at most MAX_TILE_FEATURES) largest features that still show in tile units, largest
+    first, with their geometries: only as many are projected, clipped and simplified as needed."""
+    rows = rows[np.argsort(-layer.sizes[rows], kind="stable")]  # largest first: they survive a cut
+    kept_rows, kept_geoms, done = [], [], 0
+    while done < len(rows) and sum(map(len, kept_rows)) < MAX_TILE_FEATURES:
+        part = rows[done : done + MAX_TILE_FEATURES]
+        done += len(part)
+        geoms = _to_tile_units(layer.geometries[part], bounds, tms_id)
+        keep = ~shapely.is_empty(geoms) & ~(
+            np.isin(shapely.get_type_id(geoms), (3, 6)) & (shapely.area(geoms) == 0)
+        )
+        kept_rows.append(part[keep])
+        kept_geoms.append(geoms[keep])
+    if not kept_rows:
+        return rows[:0], np.empty(0, dtype=object)
+    rows, geoms = np.concatenate(kept_rows), np.concatenate(kept_geoms)
+    return rows[:MAX_TILE_FEATURES], geoms[:MAX_TILE_FEATURES]
 
 
 def tile_limits(
