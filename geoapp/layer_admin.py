@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from geoapp.catalog import validate
-from geoapp.files import write_atomic
+from geoapp.files import staged_data, write_atomic
 from geoapp.importing import ImportFailed, ImportLimits, layer_text, read_source
 from geoapp.layers import BASE_FIELD_NAMES, ID_PATTERN, LayerDef, load_layer_defs
 from geoapp.problems import Problem
@@ -224,31 +223,19 @@ def _check_new_id(layer_id: str, data_dir: Path, layers_dir: Path) -> None:
 
 def staged_problems(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> list[Problem]:
     """Every problem of the whole catalog with the new layer beside it (written nowhere real)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        staged_data, staged_layers = Path(tmp) / "data", Path(tmp) / "layers"
-        _link_tree(Path(data_dir), staged_data, ["geojson"])
-        _link_tree(Path(data_dir) / "geojson", staged_data / "geojson", [])
-        _link_tree(Path(layers_dir), staged_layers, [])
-        (staged_layers / f"{plan.layer_id}.toml").write_text(plan.definition, "utf-8")
+    toml = {f"{plan.layer_id}.toml": plan.definition}
+    with staged_data(layers_dir, toml) as staged_layers:
         try:
             layer = load_layer_defs(staged_layers)[plan.layer_id]
         except Exception as exc:  # noqa: BLE001 — DataError: the definition's own problems
             return list(
                 getattr(exc, "problems", [Problem(f"{plan.layer_id}.toml", None, str(exc))])
             )
-        text = plan.text = layer_text(plan.features, layer)
-        (staged_data / "geojson" / f"{plan.layer_id}.geojson").write_text(text, "utf-8")
-        _, problems = validate(staged_data, staged_layers)
+        plan.text = layer_text(plan.features, layer)
+        layer_file = {f"geojson/{plan.layer_id}.geojson": plan.text}
+        with staged_data(data_dir, layer_file) as staged:
+            _, problems = validate(staged, staged_layers)
     return problems
-
-
-def _link_tree(src: Path, dst: Path, own: list[str]) -> None:
-    """``dst`` with a symlink to every entry of ``src`` except the ``own`` ones (made as dirs)."""
-    dst.mkdir(parents=True, exist_ok=True)
-    for entry in src.iterdir():
-        if entry.name in own:
-            continue
-        (dst / entry.name).symlink_to(entry.resolve())
 
 
 def add_layer(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> tuple[Path, Path]:

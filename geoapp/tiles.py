@@ -25,11 +25,13 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import morecantile
 import numpy as np
+import pandas as pd
 import shapely
 
 from geoapp.mvt import encode_layer
@@ -101,24 +103,47 @@ def check_tile(z: int, y: int, x: int, tms_id: str = TMS_ID) -> None:
         raise TileError(f"tile {z}/{y}/{x} is outside the tile matrix")
 
 
+def _plain(value: Any) -> Any:
+    """A frame's value as the tile writes it: None for a missing one, numpy scalars as Python's."""
+    if value is None or (isinstance(value, float | np.floating) and value != value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class _Row(Mapping):
+    """One row of a layer's columns, read (and cleaned) only where the style rule looks."""
+
+    def __init__(self, columns: dict[str, np.ndarray], row: int) -> None:
+        self._columns, self._row = columns, row
+
+    def __getitem__(self, key: str) -> Any:
+        return _plain(self._columns[key][self._row])
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
 class TileProperties:
     """The tile properties of a layer's features, made on first use per feature (a tile needs a
     few thousand of a layer's rows, not all of them at load)."""
 
     def __init__(self, layer: LayerDef, gdf: gpd.GeoDataFrame) -> None:
-        full = gdf.drop(columns=gdf.geometry.name)
-        # the one style rule reads every column (a status layer's project-less rivers are context)
-        self._columns = {c: full[c].astype(object).where(full[c].notna(), None).to_numpy()
-                         for c in full.columns}  # fmt: skip
-        self._names = [c for c in TILE_FIELDS + STYLE_FIELDS if c in full.columns]
+        # the one style rule reads any column (a status layer's project-less rivers are context)
+        self._columns = {c: gdf[c].to_numpy() for c in gdf.columns if c != gdf.geometry.name}
+        self._names = [c for c in TILE_FIELDS + STYLE_FIELDS if c in self._columns]
         self._layer = layer
         self._made: dict[int, dict[str, Any]] = {}
 
     def __getitem__(self, row: int) -> dict[str, Any]:
         props = self._made.get(row)
         if props is None:
-            values = {c: col[row] for c, col in self._columns.items()}
-            props = {k: values[k] for k in self._names if values[k] is not None and values[k] != ""}
+            values = _Row(self._columns, row)
+            props = {k: v for k in self._names if (v := values[k]) is not None and v != ""}
             props["color"] = feature_color(self._layer, values)
             self._made[row] = props
         return props
