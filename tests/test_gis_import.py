@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pyogrio
 import pytest
-import shapely
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from geoapp.catalog import JOIN_COLUMNS
 from geoapp.store.accounts import add_user, create_token
 from geoapp.store.layers import layer_stamps
+from tests.test_import_versions import edit  # the GIS colleague's edit in GDAL
 
 LAYER = "urban_villages"
 PASSWORD = "pass-word-123"
@@ -64,19 +64,6 @@ def download(client, tmp_path: Path, name: str) -> Path:
     path = tmp_path / name
     path.write_bytes(answer.data)
     return path
-
-
-def edit(path: Path, out: Path, moves: dict | None = None, **changes) -> Path:
-    """Change fields (id → {field: value}) and move shapes (id → metres east) with GDAL."""
-    gdf = pyogrio.read_dataframe(path, layer=LAYER)
-    for fid, values in changes.items():
-        for col, value in values.items():
-            gdf.loc[gdf["id"] == fid.replace("_", "-"), col] = value
-    for fid, metres in (moves or {}).items():
-        row = gdf["id"] == fid
-        gdf.loc[row, "geometry"] = shapely.affinity.translate(gdf.loc[row].geometry.iloc[0], metres)
-    pyogrio.write_dataframe(gdf, out, layer=LAYER)
-    return out
 
 
 def upload(client, path: Path, layer: str = LAYER, src_crs: str = "", lang: str = "zh",

@@ -272,13 +272,19 @@ CENTRE_OF = """(fid) => {
 }"""
 
 
-def test_a_tap_on_a_block_at_city_zoom_reaches_it(browser, live_server, bundled):
+def _phone_map_at_city_zoom(browser, live_server):
+    """The full map on a phone, drawn and still (no zoom animation): (page, console errors)."""
     page = browser.new_page(**PHONE)
     errors = _record(page)
     page.goto(live_server + "/")
     page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
     page.wait_for_function("() => !window.GeoappPlanMap.map._animatingZoom")
     page.wait_for_timeout(300)
+    return page, errors
+
+
+def test_a_tap_on_a_block_at_city_zoom_reaches_it(browser, live_server, bundled):
+    page, errors = _phone_map_at_city_zoom(browser, live_server)
     x, y, zoom = page.evaluate(CENTRE_OF, "uv-dongku")
     assert zoom <= 11  # city zoom: the whole of Yongkang on a phone
     page.touchscreen.tap(x, y)
@@ -421,12 +427,7 @@ def test_the_address_bar_follows_the_map_and_restores_it(browser, live_server, b
 def test_a_tap_on_a_block_at_city_zoom_lists_only_what_is_under_the_finger(
     browser, live_server, bundled
 ):
-    page = browser.new_page(**PHONE)
-    errors = _record(page)
-    page.goto(live_server + "/")
-    page.wait_for_selector(".folium-map[data-geoapp-ready='1']")
-    page.wait_for_function("() => !window.GeoappPlanMap.map._animatingZoom")
-    page.wait_for_timeout(300)
+    page, errors = _phone_map_at_city_zoom(browser, live_server)
     listed = {}
     for fid in bundled.layers["urban_villages"]["id"]:
         page.evaluate("document.querySelector('.folium-map').removeAttribute('data-identified')")
