@@ -375,3 +375,25 @@ def test_a_planner_attaches_a_scan_of_several_megabytes(app, tokens):
     assert r.status_code == 413 and r.json["error"]["message"] == (
         "request body too large (the limit is 20.2 MB)"
     )
+
+
+def test_every_link_and_form_of_the_workspace_keeps_the_prefix(app):
+    """Behind a proxy at /plan, the workspace pages (record, review, audit, import, sign-in and
+    out) link and post under /plan too."""
+    c = app.test_client()
+    base = "http://localhost/plan"
+    with app.app_context():
+        from geoapp.web.state import get_store
+
+        add_user(get_store(), "zhou", "admin", "规划局", "pass-word-123", "admin")
+    login = c.get("/login", base_url=base).get_data(as_text=True)
+    targets = re.compile(r"""(?:href|src|action)=["'](/[^"']*)""")
+    assert [u for u in targets.findall(login) if not u.startswith("/plan/")] == []
+    r = c.post("/login", base_url=base, data={"name": "zhou", "password": "pass-word-123",
+               "csrf_token": csrf_of(login), "next": "/"})  # fmt: skip
+    assert r.status_code in (302, 303)
+    for path in ["/projects/uv-b/record", "/review", "/audit", "/import", "/logout"]:
+        page = c.get(path, base_url=base)
+        assert page.status_code == 200, path
+        urls = targets.findall(page.get_data(as_text=True))
+        assert urls and [u for u in urls if not u.startswith("/plan/")] == [], path
