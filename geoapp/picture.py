@@ -551,10 +551,9 @@ def _svg_size(svg: bytes, width: int, height: int) -> bytes:
 def _titled_png(body: bytes, catalog: Catalog, view: EmbedView) -> bytes:
     """The untitled map ``body`` (PNG) with the view's title drawn into its band."""
     title = default_title(catalog, view)
-    probe = _Canvas(Figure(dpi=view.dpi), None, catalog, view, {}, _theme(view), _scale(view))
-    FigureCanvasAgg(probe.fig)
-    probe.renderer = probe.fig.canvas.get_renderer()
-    probe.fig.set_size_inches(view.width / view.dpi, view.height / view.dpi)
+    full = Figure(figsize=(view.width / view.dpi, view.height / view.dpi), dpi=view.dpi)
+    FigureCanvasAgg(full)
+    probe = _Canvas(full, full.canvas.get_renderer(), catalog, view, {}, _theme(view), _scale(view))
     rows = max(1, int(view.height - _title_top(probe)) - 1)  # the band, clear of the map frame
     strip = Figure(figsize=(view.width / view.dpi, rows / view.dpi), dpi=view.dpi)
     FigureCanvasAgg(strip)
