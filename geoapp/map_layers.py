@@ -88,8 +88,11 @@ def layer_spec(
         spec["api"] = f"{opts.api_url}/layers/{layer_id}"
         spec["text"] = {
             "status": t("status", opts.lang),
+            "target": t("target", opts.lang),
+            "overdue": t("overdue", opts.lang),
             "statuses": {s.code: s.label(opts.lang) for s in STATUSES},
         }
+        spec["labels"] = not layer.city_outline  # names from the tiles' features (labels.js)
     return spec
 
 

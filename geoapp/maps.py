@@ -30,7 +30,6 @@ from geoapp.catalog import Catalog
 from geoapp.map_layers import (
     VECTORGRID,
     RemoteLayer,
-    layer_source,
     layer_spec,
     preload_links,
     uses_tiles,
@@ -288,7 +287,7 @@ def full_map(catalog: Catalog, opts: MapOptions) -> folium.Map:
         "labels": [
             {"id": lid, "title": catalog.defs[lid].title_for(opts.lang)}
             for lid in layer_ids
-            if not catalog.defs[lid].city_outline and layer_source(catalog, lid) == "geojson"
+            if not catalog.defs[lid].city_outline
         ],
         "attribution": attributions(catalog, layer_ids, opts.lang),
         "controls": {"search": True, "filters": True, "asof": True, "legend": True, "home": True},

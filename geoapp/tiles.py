@@ -22,20 +22,20 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import morecantile
 import numpy as np
-import pandas as pd
 import shapely
 
 from geoapp.mvt import encode_layer
-from geoapp.query.style import feature_color
+from geoapp.tile_attributes import TileProperties
+from geoapp.tile_attributes import tile_fields as _fields
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -69,10 +69,6 @@ MAX_TILE_FEATURES = 2000
 CACHE_BYTES = 64 * 1024 * 1024
 #: Earth radius of the spherical Mercator (EPSG:3857), metres.
 R = 6378137.0
-#: Properties every tile feature may carry (when the layer has them), besides ``color``.
-TILE_FIELDS = ("id", "name", "name_en", "status", "location_confidence")
-#: Fields that choose a feature's symbol (style keys) and so travel in tiles too.
-STYLE_FIELDS = ("zone_type", "feature_kind")
 
 
 class TileError(ValueError):
@@ -103,52 +99,6 @@ def check_tile(z: int, y: int, x: int, tms_id: str = TMS_ID) -> None:
         raise TileError(f"tile {z}/{y}/{x} is outside the tile matrix")
 
 
-def _plain(value: Any) -> Any:
-    """A frame's value as the tile writes it: None for a missing one, numpy scalars as Python's."""
-    if value is None or (isinstance(value, float | np.floating) and value != value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value.item() if isinstance(value, np.generic) else value
-
-
-class _Row(Mapping):
-    """One row of a layer's columns, read (and cleaned) only where the style rule looks."""
-
-    def __init__(self, columns: dict[str, np.ndarray], row: int) -> None:
-        self._columns, self._row = columns, row
-
-    def __getitem__(self, key: str) -> Any:
-        return _plain(self._columns[key][self._row])
-
-    def __iter__(self):
-        return iter(self._columns)
-
-    def __len__(self) -> int:
-        return len(self._columns)
-
-
-class TileProperties:
-    """The tile properties of a layer's features, made on first use per feature (a tile needs a
-    few thousand of a layer's rows, not all of them at load)."""
-
-    def __init__(self, layer: LayerDef, gdf: gpd.GeoDataFrame) -> None:
-        # the one style rule reads any column (a status layer's project-less rivers are context)
-        self._columns = {c: gdf[c].to_numpy() for c in gdf.columns if c != gdf.geometry.name}
-        self._names = [c for c in TILE_FIELDS + STYLE_FIELDS if c in self._columns]
-        self._layer = layer
-        self._made: dict[int, dict[str, Any]] = {}
-
-    def __getitem__(self, row: int) -> dict[str, Any]:
-        props = self._made.get(row)
-        if props is None:
-            values = _Row(self._columns, row)
-            props = {k: v for k in self._names if (v := values[k]) is not None and v != ""}
-            props["color"] = feature_color(self._layer, values)
-            self._made[row] = props
-        return props
-
-
 @dataclass
 class LayerTiles:
     """What a layer's tiles need, computed once per load: feature sizes, the R-tree, and the
@@ -160,13 +110,21 @@ class LayerTiles:
     tree: shapely.STRtree  # over the lon/lat geometries, in row order
 
     @classmethod
-    def build(cls, layer: LayerDef, gdf: gpd.GeoDataFrame) -> LayerTiles:
-        """Sizes, properties and the R-tree of every feature of a (joined) layer."""
+    def build(
+        cls,
+        layer: LayerDef,
+        gdf: gpd.GeoDataFrame,
+        catalog: Catalog | None = None,
+        today: dt.date | None = None,
+    ) -> LayerTiles:
+        """Sizes, properties and the R-tree of every feature of a (joined) layer; with the
+        catalog, features linked to projects carry their target, overdue flag, steps and zones."""
         geoms = np.asarray(gdf.geometry.array, dtype=object)
         minx, miny, maxx, maxy = shapely.bounds(geoms).T
         (x0, y0), (x1, y1) = mercator(minx, miny), mercator(maxx, maxy)
         sizes = np.nan_to_num(np.maximum(x1 - x0, y1 - y0), nan=0.0)
-        return cls(sizes, TileProperties(layer, gdf), geoms, shapely.STRtree(geoms))
+        props = TileProperties(layer, gdf, catalog, today)
+        return cls(sizes, props, geoms, shapely.STRtree(geoms))
 
 
 class TileSet:
@@ -179,12 +137,24 @@ class TileSet:
         self._cache: OrderedDict[tuple, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._today = dt.date.today()
+
+    def _new_year(self) -> None:
+        """A new year makes targets overdue: tiles made last year are dropped (under the lock)."""
+        today = dt.date.today()
+        if today.year != self._today.year:
+            self._layers.clear()
+            self._cache.clear()
+            self._size = 0
+        self._today = today
 
     def _layer(self, layer_id: str) -> LayerTiles:
         with self._lock:
             if layer_id not in self._layers:
                 c = self.catalog
-                self._layers[layer_id] = LayerTiles.build(c.defs[layer_id], c.layers[layer_id])
+                self._layers[layer_id] = LayerTiles.build(
+                    c.defs[layer_id], c.layers[layer_id], c, self._today
+                )
             return self._layers[layer_id]
 
     def tile(self, layer_id: str, z: int, y: int, x: int, tms_id: str = TMS_ID) -> bytes:
@@ -194,6 +164,7 @@ class TileSet:
         check_tile(z, y, x, tms_id)
         key = (layer_id, tms_id, z, y, x)
         with self._lock:
+            self._new_year()
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
@@ -333,7 +304,6 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
-_FIELD_TYPES = {"str": "String", "int": "Number", "float": "Number", "bool": "Boolean"}
 
 
 def _layer_bounds(catalog: Catalog, layer_id: str) -> list[float]:
@@ -350,14 +320,7 @@ def tile_url(base: str, layer_id: str) -> str:
 
 def tile_fields(catalog: Catalog, layer_id: str) -> dict[str, str]:
     """The attributes the layer's tile features carry, with their TileJSON types."""
-    layer, gdf = catalog.defs[layer_id], catalog.layers[layer_id]
-    out = {}
-    for name in TILE_FIELDS + STYLE_FIELDS:
-        f = layer.field(name)
-        if name in gdf.columns:
-            out[name] = _FIELD_TYPES.get(f.type if f else "str", "String")
-    out["color"] = "String"
-    return out
+    return _fields(catalog.defs[layer_id], catalog.layers[layer_id])
 
 
 def _tileset_links(base: str, layer_id: str, tms_id: str) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from geoapp import synthetic, tiles
 from geoapp.catalog import load_catalog
 from geoapp.status import STATUS
+from geoapp.tile_attributes import TILE_FIELDS
 from geoapp.web import create_app
 from geoapp.web.state import slot
 
@@ -67,6 +68,13 @@ def test_exact_features_of_a_known_tile(client):
         "status": "planned",
         "location_confidence": "low",
         "color": STATUS["planned"].color,  # the status palette's colour
+        # the project's target (accepted by 2020, still planned: overdue), its one step, its zone
+        "project_id": "uv-a",
+        "target_status": "accepted",
+        "target_year": "2020",
+        "overdue": True,
+        "steps": "2020 planned",
+        "zones": "zone-core",
     }
     assert feats["uv-a"]["geometry"]["type"] == "Polygon"
     ring = feats["uv-a"]["geometry"]["coordinates"][0]
@@ -154,8 +162,24 @@ def test_tileset_metadata_and_tilejson(client):
     assert tj["bounds"] == [120.03, 28.9, 120.032, 28.902]
     assert tj["vector_layers"][0]["id"] == "parks"
     assert set(tj["vector_layers"][0]["fields"]) == {
-        "id", "name", "name_en", "status", "location_confidence", "color",
+        "id",
+        "name",
+        "name_en",
+        "status",
+        "location_confidence",
+        "color",
+    }  # fmt: skip (the park is linked to no project: no project keys)
+    uv = client.get("/ogc/collections/urban_villages/tiles/WebMercatorQuad/tilejson.json").json
+    assert uv["vector_layers"][0]["fields"] == {
+        "id": "String", "name": "String", "name_en": "String", "status": "String",
+        "location_confidence": "String", "color": "String", "project_id": "String",
+        "target_status": "String", "target_year": "String", "overdue": "Boolean",
+        "steps": "String", "zones": "String",
     }  # fmt: skip
+    schema = client.get("/ogc/collections/urban_villages/tiles/WebMercatorQuad").json
+    props = schema["layers"][0]["propertiesSchema"]["properties"]
+    assert props["overdue"] == {"type": "boolean"} and props["steps"] == {"type": "string"}
+    assert set(props) == set(uv["vector_layers"][0]["fields"])
     tms = client.get("/ogc/tileMatrixSets/WebMercatorQuad").json
     assert tms["id"] == "WebMercatorQuad" and tms["crs"].endswith("EPSG/0/3857")
     assert len(tms["tileMatrices"]) == 25
@@ -286,3 +310,106 @@ def test_gdal_ogcapi_driver_reads_the_collection_at_a_high_zoom(served_tiny):
         want = shapely.box(lon, lat, lon + 0.002, lat + 0.002)
         piece = got.set_index("id").geometry[fid]
         assert piece.symmetric_difference(want).area < 2 * unit * want.length
+
+
+def expand_steps(steps: str | None, dates: list[str]) -> list[list[str | None]]:
+    """A tile's ``steps`` (the dates where the status changes) at every source date, the way the
+    map reads them: the status of the last change on or before the date, None before the first."""
+    changes = [s.split(" ") for s in steps.split(";")] if steps else []
+    return [[d, next((s for c, s in reversed(changes) if c <= d), None)] for d in dates]
+
+
+def as_display(props: dict, dates: list[str]) -> dict:
+    """A tile feature's attributes as the keys the map's controls read from a small layer."""
+    return {
+        "id": props["id"],
+        "_status": props.get("status", ""),
+        "_target": props.get("target_status", ""),
+        "_overdue": props.get("overdue", False),
+        "_project": props.get("project_id", ""),
+        "_steps": expand_steps(props.get("steps"), dates) if props.get("project_id") else [],
+        "_zones": props["zones"].split(";") if props.get("zones") else [],
+        "_color": props["color"],
+    }
+
+
+@pytest.fixture
+def reported(tiny):
+    """The tiny data with a reviewed update: uv-b topped out in 2021 (its 2020 target reached),
+    uv-a still planned (its 2020 target, accepted, overdue)."""
+    from tests.conftest import tiny_registry, write_csv
+
+    data, _ = tiny
+    reg = tiny_registry()
+    for p in reg["projects.csv"]:
+        if p["project_id"] == "uv-b":
+            p.update(status="topped_out", status_date="2021")
+    reg["status_history.csv"].append({
+        "project_id": "uv-b", "date": "2021", "status": "topped_out", "kind": "update",
+        "target_year": "", "source": "update:u-test", "quote": "", "note": "",
+    })  # fmt: skip
+    for name in ("projects.csv", "status_history.csv"):
+        write_csv(data / name, reg[name])
+    return tiny
+
+
+def test_tile_attributes_are_what_the_join_and_the_display_say(reported):
+    import datetime as dt
+
+    from geoapp.maps import MapOptions
+    from geoapp.query.display import display_layer
+
+    catalog = load_catalog(*reported)
+    today = dt.date(2026, 12, 2)
+    layer = tiles.LayerTiles.build(
+        catalog.defs["urban_villages"], catalog.layers["urban_villages"], catalog, today
+    )
+    t = tile_of(120.041, 28.891, 14)
+    feats = decode(tiles.render_tile(layer, "urban_villages", t.z, t.y, t.x))
+    got = {f["properties"]["id"]: f["properties"] for f in feats["urban_villages"]["features"]}
+    assert {k: got["uv-b"][k] for k in got["uv-b"] if k not in TILE_FIELDS} == {
+        "color": STATUS["topped_out"].color,
+        "project_id": "uv-b",
+        "target_status": "topped_out",
+        "target_year": "2020",  # reached: not overdue, so no overdue key
+        "steps": "2020 planned;2021 topped_out",
+        "zones": "zone-core",
+    }
+    join = catalog.layers["urban_villages"].set_index("id")
+    for fid in ("uv-a", "uv-b"):
+        assert got[fid]["status"] == join.at[fid, "status"]
+        assert got[fid]["target_status"] == join.at[fid, "target_status"]
+        assert got[fid]["target_year"] == join.at[fid, "target_year"]
+    assert got["uv-a"]["overdue"] is True and got["uv-a"]["status"] == "planned"
+    # every key the map's controls read from a small layer, the same from the tile
+    shown = display_layer(catalog, "urban_villages", MapOptions(today=today))["features"]
+    keys = ("id", "_status", "_target", "_overdue", "_project", "_steps", "_zones", "_color")
+    want = {f["id"]: {k: f["properties"][k] for k in keys} for f in shown}
+    assert {fid: as_display(p, catalog.source_dates) for fid, p in got.items()} == want
+    assert want["uv-b"]["_steps"] == [["2020", "planned"], ["2021", "topped_out"]]
+
+
+def test_a_new_year_makes_cached_tiles_overdue(tiny, monkeypatch):
+    import datetime as dt
+
+    catalog = load_catalog(*tiny)
+    tileset = tiles.TileSet(catalog)
+    t = tile_of(120.041, 28.891, 14)
+
+    def uv_a() -> dict:
+        data = tileset.tile("urban_villages", t.z, t.y, t.x)
+        return next(f for f in decode(data)["urban_villages"]["features"]
+                    if f["properties"]["id"] == "uv-a")["properties"]  # fmt: skip
+
+    class Day(dt.date):
+        year_now = 2020
+
+        @classmethod
+        def today(cls):
+            return cls(cls.year_now, 6, 1)
+
+    monkeypatch.setattr(tiles.dt, "date", Day)
+    tileset._today = Day.today()
+    assert "overdue" not in uv_a()  # the 2020 target is not yet missed in 2020
+    Day.year_now = 2021
+    assert uv_a()["overdue"] is True

@@ -5,7 +5,8 @@
  * the label's middle), areas at their centre. A greedy pass keeps a label only if its box
  * overlaps no label already placed; projects before context, and within each points, lines,
  * small areas, then big ones (each layer names one feature before any names a second), so
- * zooming in shows more names. Labels follow their layer (a hidden layer has none) and
+ * zooming in shows more names. A tiled layer's names come from its loaded tiles' features
+ * (GeoappLayers.tileFeatures: the drawn ones, the largest first, a bounded number). Labels follow their layer (a hidden layer has none) and
  * can be switched off per layer: GeoappLabels.setEnabled(map, geojsonLayer, false). */
 (function () {
   "use strict";
@@ -96,6 +97,23 @@
     return null;
   };
 
+  /* A tiled layer's names: the largest drawn features of its loaded tiles (at most TILE_LABELS a
+   * layer, so a view of thousands of parcels stays quick), each at the middle of its box. */
+  var TILE_LABELS = 300;
+  Labels.prototype.tileCandidates = function () {
+    var out = [], self = this, map = this.map;
+    map.eachLayer(function (g) {
+      if (!g._gpTiles || self.disabled[L.stamp(g)] || !window.GeoappLayers) return;
+      window.GeoappLayers.tileFeatures(g, map, TILE_LABELS).forEach(function (f) {
+        var point = f.kind === "point";
+        out.push({ at: f.at, angle: 0, kind: point ? "point" : "area", dx: point ? f.radius + 3 : 0,
+                   rank: (point ? 0 : 2 + f.size / 1e4) + (f.project ? 0 : 10), size: f.size,
+                   text: f.text, id: f.id, group: L.stamp(g) });
+      });
+    });
+    return out;
+  };
+
   Labels.prototype.layout = function () {
     var map = this.map, pane = this.pane, view = map.getContainer().getBoundingClientRect();
     pane.textContent = "";
@@ -114,7 +132,7 @@
       c.group = f._gpGroup;
       if (!p._project) c.rank += 10; // projects are named first, context (towns, zones) after
       return c;
-    }, this).filter(Boolean).sort(function (a, b) { return a.rank - b.rank; });
+    }, this).filter(Boolean).concat(this.tileCandidates()).sort(function (a, b) { return a.rank - b.rank; });
 
     function place(c) {
       var el = document.createElement("div");

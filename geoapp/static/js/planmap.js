@@ -94,10 +94,16 @@
     matches: function (p, status) {
       var isProject = !!(p._steps && p._steps.length);
       if (!isProject) return true;          // context features are never filtered out
+      if (!this.filtered(p, status)) return false;
+      if (this.state.query && decode(p._search).toLowerCase().indexOf(this.state.query) < 0) return false;
+      return true;
+    },
+
+    /* A project's feature passes the status and zone filters (status: as of the chosen date). */
+    filtered: function (p, status) {
       if (status === null) return false;    // not yet named in any plan at this date
       if (!this.state.statuses.has(status)) return false;
       if (this.state.zone && (p._zones || []).indexOf(this.state.zone) < 0) return false;
-      if (this.state.query && decode(p._search).toLowerCase().indexOf(this.state.query) < 0) return false;
       return true;
     },
 
@@ -108,7 +114,7 @@
           var p = f.feature.properties;
           var status = self.effectiveStatus(p);
           var show = self.matches(p, status);
-          if (show && p._project && f.setStyle) f.setStyle(self.styleFor(f, p, status));
+          if (show && p._project && f.setStyle) f.setStyle(self.styleFor(f._gpBase, p, status));
           if (show && !e.geojson.hasLayer(f)) e.geojson.addLayer(f);
           if (!show && e.geojson.hasLayer(f)) e.geojson.removeLayer(f);
           if (show && p._project && self.map.hasLayer(e.group)) visible.add(p._project);
@@ -121,21 +127,23 @@
       this.writeHash();
     },
 
-    /* A big layer (vector tiles) carries its status but not its history, target or zones: the
-     * status filter and the colour modes apply to it by its current status. */
+    /* A big layer (vector tiles): its features carry their project's target, overdue flag,
+     * steps and zones (layers.js tileProps turns them into the display keys), so the filters,
+     * the "as of" date and the colour modes apply to them as to a small layer's features. The
+     * search filters the page's features only: a big layer is searched through the API. */
     tileStyle: function (p, style) {
-      var s = this.state, c = this.colors[p.status], out = {};
-      if (!p.status) return style;
-      if (!s.statuses.has(p.status)) return { stroke: false, fill: false, weight: 0, opacity: 0, fillOpacity: 0 };
+      var q = window.GeoappLayers.tileProps(p, this.cfg.dates || []), out = {};
+      if (!q._project) return style;        // context: never filtered, its own colour
+      var status = this.effectiveStatus(q);
+      if (!this.filtered(q, status)) return window.GeoappLayers.hidden();
       for (var k in style) out[k] = style[k];
-      if (s.mode === "target") { out.color = c; out.dashArray = "6 4"; out.fillOpacity = 0; }
-      else if (s.mode === "overdue") { out.color = out.fillColor = this.cfg.legend.overdue.other; out.opacity = 0.55; }
-      else { out.color = out.fillColor = c; }
+      var look = this.styleFor({ dashArray: style.dashArray || null, fillOpacity: style.fillOpacity, opacity: style.opacity }, q, status);
+      for (var j in look) out[j] = look[j];
       return out;
     },
 
     redrawTiles: function () {
-      var key = Array.from(this.state.statuses).sort().join(",") + "|" + this.state.mode;
+      var s = this.state, key = [Array.from(s.statuses).sort().join(","), s.mode, s.asof, s.zone].join("|");
       if (key === this.tileKey) return;
       var first = this.tileKey === undefined;
       this.tileKey = key;
@@ -182,8 +190,8 @@
 
     /* A project's look in the current colour mode: a reported status is solid; a plan's target
      * is a dashed outline with no fill (a target is not a completion); overdue is one colour. */
-    styleFor: function (f, p, status) {
-      var base = f._gpBase, mode = this.state.mode, color, dash = base.dashArray;
+    styleFor: function (base, p, status) {
+      var mode = this.state.mode, color, dash = base.dashArray;
       var fill = base.fillOpacity, opacity = base.opacity;
       if (mode === "target") {
         color = this.colors[p._target] || this.colors[status];
