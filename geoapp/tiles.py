@@ -9,6 +9,9 @@ whole arrays (:mod:`geoapp.mvt`, byte for byte what ``mapbox-vector-tile`` write
 :data:`MAX_TILE_BYTES` bytes, the largest features first. Tile math (bounds, matrix limits,
 the TileMatrixSet document) comes from ``morecantile``.
 
+What each feature carries (its name, status, colour, and for a feature linked to a project its
+target, overdue flag, status steps and zones) is :mod:`geoapp.tile_attributes`.
+
 Tiles are cached per catalog load (a :class:`TileSet` lives with one data version, so a change of
 data empties the cache), at most :data:`CACHE_BYTES`.
 

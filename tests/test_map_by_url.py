@@ -334,6 +334,10 @@ def test_a_big_layer_follows_the_colour_modes_as_of_and_zone_filter(browser, big
         m.go(behind)
         assert m.style(behind) == [uc, uc, 0.3, 0.9, None]
         assert m.style(other) == context_style  # context features are never filtered out
+        # the parcels' names can be switched off like any layer's
+        assert m.label(behind) == f"地块{behind[2:]}"
+        page.uncheck(".gp-labels-switch input[value='parcels']")
+        assert m.unlabelled(behind)
         assert errors == []
         page.close()
     assert context is None or context_style[0] == context

@@ -97,9 +97,9 @@
     return null;
   };
 
-  /* A tiled layer's names: the largest drawn features of its loaded tiles (at most TILE_LABELS a
+  /* A tiled layer's names: the largest drawn features in view of its loaded tiles (TILE_LABELS a
    * layer, so a view of thousands of parcels stays quick), each at the middle of its box. */
-  var TILE_LABELS = 300;
+  var TILE_LABELS = 200;
   Labels.prototype.tileCandidates = function () {
     var out = [], self = this, map = this.map;
     map.eachLayer(function (g) {

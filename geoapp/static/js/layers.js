@@ -122,8 +122,9 @@
     };
   }
 
-  /* The named features drawn in a tiled layer's loaded tiles at the map's zoom (at most `max`,
-   * largest first), merged across tiles, in layer pixels: what labels.js places. */
+  /* The named features drawn in a tiled layer's loaded tiles at the map's zoom whose middle is in
+   * view (at most `max`, largest first), merged across tiles, in layer pixels: what labels.js
+   * places. */
   function tileFeatures(layer, map, max) {
     var spec = layer._gpSpec, boxes = {}, origin = map.getPixelOrigin(), size = layer.getTileSize();
     if (!spec || spec.labels === false || !layer._vectorTiles || !layer._map) return [];
@@ -145,10 +146,12 @@
         });
       }
     }
-    var out = [];
+    var out = [], view = map.getPixelBounds(), shift = map.getPixelOrigin();
     for (var fid in boxes) {
       var x = boxes[fid];
-      if (x.x0 > x.x1) continue;
+      // only features whose middle is in view (the tiles reach beyond it)
+      var mx = (x.x0 + x.x1) / 2 + shift.x, my = (x.y0 + x.y1) / 2 + shift.y;
+      if (x.x0 > x.x1 || mx < view.min.x || mx > view.max.x || my < view.min.y || my > view.max.y) continue;
       out.push({ id: fid, text: (spec.lang === "en" && x.p.name_en) ? x.p.name_en : x.p.name,
                  kind: x.kind, project: !!x.p.project_id, radius: spec.style.radius || 5,
                  at: L.point((x.x0 + x.x1) / 2, (x.y0 + x.y1) / 2),
