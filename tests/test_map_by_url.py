@@ -24,6 +24,8 @@ PARCELS = 10_000
 MOVED = {"behind": "kg-qiancang-2", "reached": "kg-zhiying-2", "late": "tashan-park"}
 UPDATES = {"kg-qiancang-2": "under_construction", "kg-zhiying-2": "completed"}
 ZONE = "zone-central-city"
+#: The parcels' outline width where they carry no project (a status layer's context features).
+CONTEXT_WEIGHT = 0.5
 
 
 def link_parcels(data, gdf) -> dict[str, str]:
@@ -79,7 +81,8 @@ def big(tmp_path_factory):
                          limits=ImportLimits(2**40, 10**8, 10**9))  # fmt: skip
     add_layer(plan, data, layers)
     toml = layers / "parcels.toml"
-    toml.write_text(toml.read_text("utf-8").replace("has_status = false", "has_status = true"))
+    text = toml.read_text("utf-8").replace("has_status = false", "has_status = true")
+    toml.write_text(text.replace("[style]\n", f"[style]\ncontext_weight = {CONTEXT_WEIGHT}\n"))
     picks = link_parcels(data, gdf)
     app = create_app(
         {"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers), "BASEMAP": "none"}
@@ -229,7 +232,7 @@ STYLE_OF = """id => {
     if (r._tileCoord.z !== g._tileZoom || !f) continue;
     const o = f.feature.options;
     out.push(o.stroke === false ? "hidden" : [o.color, o.fillColor, o.fillOpacity, o.opacity,
-                                             o.dashArray || null]);
+                                             o.dashArray || null, o.weight]);
   }
   return out;
 }"""
@@ -262,11 +265,19 @@ class TiledMap:
         self.page.select_option(selector, value)
         self.drawn()
 
-    def style(self, fid: str):
-        """The one style the parcel is drawn with ("hidden": filtered out)."""
+    def drawn_with(self, fid: str):
+        """The one style the parcel is drawn with in every tile ("hidden": filtered out)."""
         styles = self.page.evaluate(STYLE_OF, fid)
         assert styles and all(s == styles[0] for s in styles), styles
         return styles[0]
+
+    def style(self, fid: str):
+        """Colour, fill colour, fill opacity, opacity and dashes ("hidden": filtered out)."""
+        drawn = self.drawn_with(fid)
+        return drawn if drawn == "hidden" else drawn[:5]
+
+    def weight(self, fid: str) -> float:
+        return self.drawn_with(fid)[5]
 
     def label(self, fid: str) -> str:
         """The parcel's name label (placed once the tiles are drawn)."""
@@ -307,6 +318,7 @@ def test_a_big_layer_follows_the_colour_modes_as_of_and_zone_filter(browser, big
         assert m.label(behind) == f"地块{behind[2:]}"
         context_style = m.style(other)
         assert context_style != "hidden" and context_style[0] not in (uc, colour["planned"])
+        assert (m.weight(behind), m.weight(other)) == (1.5, CONTEXT_WEIGHT)  # context: thinner
         # colour by the plan's target: completed by 2020, a dashed outline with no fill
         m.pick(".gp-mode", "target")
         assert m.style(behind) == [colour["completed"], colour["completed"], 0, 0.9, "6 4"]

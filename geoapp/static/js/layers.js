@@ -164,7 +164,9 @@
   function tiles(spec) {
     var styles = {};
     styles[spec.id] = function (p) {
-      var style = baseStyle(spec, { _color: p.color, _unknown: p.location_confidence === "unknown" });
+      // a status layer's feature with no project is context (drawn with context_weight), as in display.py
+      var style = baseStyle(spec, { _color: p.color, _unknown: p.location_confidence === "unknown",
+                                    _river: !!spec.project && !p.project_id });
       if (spec.status && p.status && spec.status.indexOf(p.status) < 0) return hidden();
       if (spec.restyle) style = spec.restyle(p, style) || style;
       if (style.stroke === false) return style; // filtered out: not drawn, not clickable
