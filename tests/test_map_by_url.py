@@ -276,6 +276,19 @@ class TiledMap:
         drawn = self.drawn_with(fid)
         return drawn if drawn == "hidden" else drawn[:5]
 
+    def identified(self, fid: str) -> list[str]:
+        """Click the middle of the parcel, as the user does; the ids the map identifies there."""
+        lon, lat = self.where[fid].representative_point().coords[0]
+        x, y = self.page.evaluate(
+            "([lat, lon]) => { const m = window.GeoappPlanMap.map, c = m.getContainer();"
+            " m.closePopup(); c.removeAttribute('data-identified'); const p = m.latLngToContainerPoint([lat, lon]),"
+            " r = c.getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }",
+            [lat, lon],
+        )
+        self.page.mouse.click(x, y)
+        found = self.page.wait_for_selector(".folium-map[data-identified]", state="attached")
+        return found.get_attribute("data-identified").split()
+
     def weight(self, fid: str) -> float:
         return self.drawn_with(fid)[5]
 
@@ -330,6 +343,7 @@ def test_a_big_layer_follows_the_colour_modes_as_of_and_zone_filter(browser, big
         grey = colour["planned"]
         assert m.style(reached) == [grey, grey, 0.3, 0.55, None]
         assert m.label(reached) == f"地块{reached[2:]}"
+        assert reached in m.identified(reached)
         # as of 2020: before the update (planned), and "late" not yet named (not drawn, no name)
         m.pick(".gp-mode", "status")
         m.pick(".gp-asof", "2020")
@@ -343,6 +357,7 @@ def test_a_big_layer_follows_the_colour_modes_as_of_and_zone_filter(browser, big
         m.pick(".gp-zone", ZONE)
         m.go(reached)
         assert m.style(reached) == "hidden" and m.unlabelled(reached)
+        assert reached not in m.identified(reached)  # a click there finds it filtered out too
         m.go(behind)
         assert m.style(behind) == [uc, uc, 0.3, 0.9, None]
         assert m.style(other) == context_style  # context features are never filtered out

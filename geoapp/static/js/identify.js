@@ -165,7 +165,10 @@
           var tiled = {};
           plan.entries.forEach(function (e) { if (e.tiles && map.hasLayer(e.group)) tiled[e.id] = e; });
           data.containing.forEach(function (h) {
-            if (tiled[h.layer] && !seen[h.id]) { seen[h.id] = true; hits.push({ ref: h, e: tiled[h.layer] }); }
+            var e = tiled[h.layer];
+            if (!e || seen[h.id] || window.GeoappLayers.tileHidden(e.geojson, h.id)) return; // filtered out
+            seen[h.id] = true;
+            hits.push({ ref: h, e: e });
           });
           // projects first; within them small areas, then points, then lines; zones last
           function rank(x) {

@@ -161,6 +161,19 @@
     return out.slice(0, max);
   }
 
+  /* True when the loaded tiles of the map's zoom hold the feature and a filter hides it in all
+   * of them (identify leaves it out, as it leaves out a small layer's filtered features). */
+  function tileHidden(layer, id) {
+    var found = false;
+    for (var key in layer._vectorTiles || {}) {
+      var r = layer._vectorTiles[key], f = r._features && r._features[id];
+      if (!f || !r._tileCoord || r._tileCoord.z !== layer._tileZoom) continue;
+      if (f.feature.options.stroke !== false) return false;
+      found = true;
+    }
+    return found;
+  }
+
   function tiles(spec) {
     var styles = {};
     styles[spec.id] = function (p) {
@@ -221,6 +234,7 @@
     tileProps: tileProps,
     hidden: hidden,
     tileFeatures: tileFeatures,
+    tileHidden: tileHidden,
     /* fn(map) once every GeoJSON layer of the map has its features (at once if they have). */
     ready: function (map, fn) {
       if (!map._gpReady) {
