@@ -8,6 +8,7 @@ import json
 import shutil
 
 import pytest
+import shapely
 
 from geoapp.config import ROOT
 from tests.conftest import serving
@@ -276,9 +277,14 @@ class TiledMap:
         drawn = self.drawn_with(fid)
         return drawn if drawn == "hidden" else drawn[:5]
 
-    def identified(self, fid: str) -> list[str]:
-        """Click the middle of the parcel, as the user does; the ids the map identifies there."""
-        lon, lat = self.where[fid].representative_point().coords[0]
+    def identified(self, fid: str, alone: bool = False) -> list[str]:
+        """Click the middle of the parcel (``alone``: of its part no other parcel covers), as the
+        user does; the ids the map identifies there."""
+        shape = self.where[fid]
+        if alone:
+            others = self.where.drop(fid)
+            shape = shape.difference(shapely.union_all(others[others.intersects(shape)].values))
+        lon, lat = shape.representative_point().coords[0]
         x, y = self.page.evaluate(
             "([lat, lon]) => { const m = window.GeoappPlanMap.map, c = m.getContainer();"
             " m.closePopup(); c.removeAttribute('data-identified'); const p = m.latLngToContainerPoint([lat, lon]),"
@@ -365,6 +371,11 @@ def test_a_big_layer_follows_the_colour_modes_as_of_and_zone_filter(browser, big
         assert m.label(behind) == f"地块{behind[2:]}"
         page.uncheck(".gp-labels-switch input[value='parcels']")
         assert m.unlabelled(behind)
+        # its popup says the plan's target and that it is overdue
+        # (a point of it no other parcel covers: a click there finds it alone, under the zone)
+        assert m.identified(behind, alone=True) == [behind, ZONE]
+        popup = page.locator(".leaflet-popup-content .gp-popup", has_text=behind[2:]).inner_text()
+        assert "目标：2020 建成" in popup and "目标年份已过，暂无完成报道" in popup
         assert errors == []
         page.close()
     assert context is None or context_style[0] == context

@@ -122,7 +122,9 @@
     function refName(ref) { return (plan.cfg.lang === "en" && ref.name_en) ? ref.name_en : (ref.name || ref.id); }
     function choose(x, latlng) {
       if (!x.ref) return open(x.f, latlng);
-      var content = window.GeoappLayers.tilePopup(x.e.geojson._gpSpec, x.ref);
+      // the tile's attributes (target, overdue) when a loaded tile holds it, else the API's
+      var props = window.GeoappLayers.tileProperties(x.e.geojson, x.ref.id) || x.ref;
+      var content = window.GeoappLayers.tilePopup(x.e.geojson._gpSpec, props);
       L.popup({ maxWidth: 360 }).setLatLng(latlng).setContent(content).openOn(map);
     }
 
@@ -181,8 +183,9 @@
           var small = hits.filter(function (x) { return !(x.e.id === "zones"); });
           map.getContainer().setAttribute("data-identified", hits.map(idOf).join(" "));
           if (small.length < 2) {
-            // a click beside a small feature opens it; a click on it has opened it already
-            if (small.length === 1 && !onFeature) choose(small[0], at);
+            // a click beside a small feature opens it; a click on it has opened it already; a big
+            // layer's feature opens too (its tiles lie under the GeoJSON layers: a zone took the click)
+            if (small.length === 1 && (!onFeature || small[0].ref)) choose(small[0], at);
             return;
           }
           var box = document.createElement("div");

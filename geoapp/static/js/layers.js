@@ -161,17 +161,27 @@
     return out.slice(0, max);
   }
 
-  /* True when the loaded tiles of the map's zoom hold the feature and a filter hides it in all
-   * of them (identify leaves it out, as it leaves out a small layer's filtered features). */
-  function tileHidden(layer, id) {
-    var found = false;
+  /* The pieces of one feature in a tiled layer's loaded tiles at the map's zoom. */
+  function tilePieces(layer, id) {
+    var out = [];
     for (var key in layer._vectorTiles || {}) {
       var r = layer._vectorTiles[key], f = r._features && r._features[id];
-      if (!f || !r._tileCoord || r._tileCoord.z !== layer._tileZoom) continue;
-      if (f.feature.options.stroke !== false) return false;
-      found = true;
+      if (f && r._tileCoord && r._tileCoord.z === layer._tileZoom) out.push(f.feature);
     }
-    return found;
+    return out;
+  }
+
+  /* True when the loaded tiles hold the feature and a filter hides it in all of them (identify
+   * leaves it out, as it leaves out a small layer's filtered features). */
+  function tileHidden(layer, id) {
+    var pieces = tilePieces(layer, id);
+    return pieces.length > 0 && pieces.every(function (f) { return f.options.stroke === false; });
+  }
+
+  /* A feature's tile attributes when a loaded tile holds it (else null). */
+  function tileProperties(layer, id) {
+    var pieces = tilePieces(layer, id);
+    return pieces.length ? pieces[0].properties : null;
   }
 
   function tiles(spec) {
@@ -235,6 +245,7 @@
     hidden: hidden,
     tileFeatures: tileFeatures,
     tileHidden: tileHidden,
+    tileProperties: tileProperties,
     /* fn(map) once every GeoJSON layer of the map has its features (at once if they have). */
     ready: function (map, fn) {
       if (!map._gpReady) {
