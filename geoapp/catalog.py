@@ -165,27 +165,53 @@ def data_version(paths: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-def validate(data_dir: Path, layers_dir: Path) -> tuple[Catalog | None, list[Problem]]:
-    """Read everything and return the catalog (None if anything is wrong) and every problem."""
-    data_dir, layers_dir = Path(data_dir), Path(layers_dir)
-    try:
-        defs = load_layer_defs(layers_dir)
-    except DataError as exc:
-        return None, exc.problems
+def _read_layers(
+    defs: dict[str, LayerDef],
+    data_dir: Path,
+    preloaded: dict[str, gpd.GeoDataFrame],
+    fresh: dict[str, gpd.GeoDataFrame] | None,
+) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem]]:
+    """Every layer read and checked (a preloaded frame passed its checks when it was read);
+    the frames read without a problem go into ``fresh``."""
     problems: list[Problem] = []
     layers: dict[str, gpd.GeoDataFrame] = {}
     city = None
     # the city outline first: the other layers are checked against it
     for layer in sorted(defs.values(), key=lambda d: not d.city_outline):
-        path = data_dir / "geojson" / f"{layer.id}.geojson"
-        gdf, found = read_layer(path, layer, city)
-        problems += found
+        gdf, found = preloaded.get(layer.id), []
         if gdf is None:
-            continue
-        problems += _reference_problems(gdf, layer, path.name)
+            path = data_dir / "geojson" / f"{layer.id}.geojson"
+            gdf, found = read_layer(path, layer, city)
+            if gdf is None:
+                problems += found
+                continue
+            found += _reference_problems(gdf, layer, path.name)
+            problems += found
+            if fresh is not None and not found:
+                fresh[layer.id] = gdf
         if layer.city_outline and not found and not gdf.empty:
             city = CityOutline(shapely.union_all(gdf.geometry.values))
         layers[layer.id] = gdf
+    return layers, problems
+
+
+def validate(
+    data_dir: Path,
+    layers_dir: Path,
+    preloaded: dict[str, gpd.GeoDataFrame] | None = None,
+    fresh: dict[str, gpd.GeoDataFrame] | None = None,
+) -> tuple[Catalog | None, list[Problem]]:
+    """Read everything and return the catalog (None if anything is wrong) and every problem.
+
+    ``preloaded``: layer frames already read and checked (not read again); ``fresh`` receives
+    the layers this call read without a problem (for the store's layer cache).
+    """
+    data_dir, layers_dir = Path(data_dir), Path(layers_dir)
+    try:
+        defs = load_layer_defs(layers_dir)
+    except DataError as exc:
+        return None, exc.problems
+    layers, problems = _read_layers(defs, data_dir, preloaded or {}, fresh)
     problems += _cross_layer_duplicates(layers)
     registry, found = read_registry(data_dir)
     problems += found
@@ -224,9 +250,9 @@ def _cross_layer_duplicates(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem
     return problems
 
 
-def load_catalog(data_dir: Path, layers_dir: Path) -> Catalog:
-    """The catalog, or :class:`DataError` with every problem."""
-    catalog, problems = validate(data_dir, layers_dir)
+def load_catalog(data_dir: Path, layers_dir: Path, preloaded=None, fresh=None) -> Catalog:
+    """The catalog, or :class:`DataError` with every problem (arguments: :func:`validate`)."""
+    catalog, problems = validate(data_dir, layers_dir, preloaded, fresh)
     if catalog is None:
         raise DataError(problems)
     return catalog

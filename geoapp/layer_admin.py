@@ -2,11 +2,14 @@
 
 :func:`propose_layer` reads a GIS file (any format :mod:`geoapp.importing` reads, reprojected to
 WGS84) and proposes a definition from its fields: each column's type, a label, a vocabulary for a
-text column with few distinct values, a style from the geometry type. :func:`add_layer` validates
-the whole catalog with the new layer staged beside it, then writes ``layers/ID.toml`` and
-``data/geojson/ID.geojson`` atomically (nothing on any error). :func:`remove_layer` moves both
-files into ``history/`` folders (the same place imports keep old versions), refusing while the
-registry still points at the layer.
+text column with few distinct values, a style from the geometry type. :func:`add_layer` puts the
+features into the store in one audited transaction (``layer.added``, the definition in the
+entry), validating the whole catalog inside it with the new definition staged, then writes
+``layers/ID.toml`` and mirrors the layer into ``data/geojson/ID.geojson`` (nothing on any
+error); the catalog it validated primes the layer cache, so the next start does not read the
+layer again. :func:`remove_layer` takes the features out in one audited transaction
+(``layer.removed``; each feature kept as a replaced version) and moves both files into
+``history/`` folders, refusing while the registry still points at the layer.
 
 Examples
 --------
@@ -22,19 +25,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
+import shapely
 
-from geoapp.catalog import validate
 from geoapp.files import staged_data, write_atomic
-from geoapp.importing import ImportFailed, ImportLimits, layer_text, read_source
+from geoapp.importing import ImportFailed, ImportLimits, read_source
 from geoapp.layers import BASE_FIELD_NAMES, ID_PATTERN, LayerDef, load_layer_defs
-from geoapp.problems import Problem
+from geoapp.problems import DataError, Problem
 from geoapp.status import ACCURACY, LOCATION_CONFIDENCE
 
 #: A text column with at most this many distinct values (and repeats) becomes a vocabulary.
@@ -58,7 +64,7 @@ class LayerPlan:
     features: gpd.GeoDataFrame
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    text: str = ""  # the layer file as validated (set by staged_problems)
+    source: str = ""  # the file it was read from (for the audit entry)
 
 
 def _field_type(values: pd.Series) -> str:
@@ -209,7 +215,8 @@ def propose_layer(
     fields = [_propose_field(c, gdf[c]) for c in renamed.values()]
     count = len(list(Path(layers_dir).glob("*.toml")))
     raw = _raw_definition(gdf, layer_id, titles, fields, _next_order(layers_dir), count)
-    return LayerPlan(layer_id, definition_text(raw, Path(path).name), gdf, notes)
+    return LayerPlan(layer_id, definition_text(raw, Path(path).name), gdf, notes,
+                     source=Path(path).name)  # fmt: skip
 
 
 def _check_new_id(layer_id: str, data_dir: Path, layers_dir: Path) -> None:
@@ -221,62 +228,103 @@ def _check_new_id(layer_id: str, data_dir: Path, layers_dir: Path) -> None:
             raise LayerAdminError(f"{existing}: a layer '{layer_id}' exists already")
 
 
-def staged_problems(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> list[Problem]:
-    """Every problem of the whole catalog with the new layer beside it (written nowhere real)."""
-    toml = {f"{plan.layer_id}.toml": plan.definition}
-    with staged_data(layers_dir, toml) as staged_layers:
-        try:
-            layer = load_layer_defs(staged_layers)[plan.layer_id]
-        except Exception as exc:  # noqa: BLE001 — DataError: the definition's own problems
-            return list(
-                getattr(exc, "problems", [Problem(f"{plan.layer_id}.toml", None, str(exc))])
-            )
-        plan.text = layer_text(plan.features, layer)
-        layer_file = {f"geojson/{plan.layer_id}.geojson": plan.text}
-        with staged_data(data_dir, layer_file) as staged:
-            _, problems = validate(staged, staged_layers)
-    return problems
-
-
-def add_layer(plan: LayerPlan, data_dir: Path, layers_dir: Path) -> tuple[Path, Path]:
-    """Validate, then write the layer file and its definition atomically; return both paths."""
-    plan.problems = staged_problems(plan, data_dir, layers_dir)
-    if plan.problems:
-        raise LayerAdminError(f"{len(plan.problems)} problem(s): nothing written")
-    _check_new_id(plan.layer_id, data_dir, layers_dir)
-    toml = Path(layers_dir) / f"{plan.layer_id}.toml"
-    geojson = Path(data_dir) / "geojson" / f"{plan.layer_id}.geojson"
-    write_atomic(geojson, plan.text)  # the very text that was validated
-    write_atomic(toml, plan.definition)  # last: a reload sees the layer once both are there
-    return toml, geojson
-
-
-def _registry_links(data_dir: Path, layer_id: str) -> list[str]:
-    """Rows of the registry that point at the layer."""
+def feature_docs(gdf: gpd.GeoDataFrame, layer: LayerDef) -> list[tuple[str, str, str | None]]:
+    """(id, feature text, geometry text) per feature, as the store keeps an added layer: compact
+    RFC 7946 GeoJSON, properties in the definition's order, missing values left out. Geometries
+    are written in one vectorised call (``shapely.to_geojson``), so 1M features take seconds."""
+    order = [f.name for f in layer.all_fields]
+    order = order[:3] + order[6:] + order[3:6]  # id, name, name_en, own fields, accuracy…
+    cols = [c for c in order if c in gdf.columns]
+    cols += [c for c in gdf.columns if c not in cols and c != "geometry"]
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    texts = shapely.to_geojson(geoms)
+    opt = orjson.OPT_SERIALIZE_NUMPY
     out = []
-    for name, key in (("projects.csv", "project_id"), ("indicators.csv", "indicator_id")):
-        path = Path(data_dir) / name
-        if path.exists():
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
-            if "layer" in table.columns:
-                out += [f"{name}: row '{r}'" for r in table.loc[table["layer"] == layer_id, key]]
+    for props, geometry in zip(gdf[cols].to_dict("records"), texts, strict=True):
+        clean = {k: v for k, v in props.items() if not _missing(v)}
+        fid = clean.get("id")
+        head = b'{"type":"Feature","id":' + orjson.dumps(fid) + b',"properties":'
+        body = orjson.dumps(clean, option=opt, default=_json_default).decode()
+        doc = head.decode() + body + ',"geometry":' + (geometry or "null") + "}"
+        out.append((str(fid), doc, geometry))
     return out
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} to GeoJSON")
+
+
+def _problems_of(exc: Exception, layer_id: str) -> list[Problem]:
+    return list(getattr(exc, "problems", None) or [Problem(f"{layer_id}.toml", None, str(exc))])
+
+
+def add_layer(
+    plan: LayerPlan, data_dir: Path, layers_dir: Path, store=None, user: str = "gis",
+    address: str = "",
+) -> tuple[Path, Path]:  # fmt: skip
+    """Put the layer into the store in one audited transaction (the whole catalog validated
+    inside it, with the new definition staged), then write ``layers/ID.toml`` and mirror the
+    layer into ``data/geojson/ID.geojson``; both paths. Nothing changes on any problem."""
+    from geoapp.importing.engine import data_store
+    from geoapp.store import Conflict, StoreError
+    from geoapp.store import layers as store_layers
+    from geoapp.store.snapshot import kept
+
+    _check_new_id(plan.layer_id, data_dir, layers_dir)
+    toml = Path(layers_dir) / f"{plan.layer_id}.toml"
+    geojson = Path(data_dir) / "geojson" / f"{plan.layer_id}.geojson"
+    with staged_data(layers_dir, {toml.name: plan.definition}) as staged:
+        try:
+            layer = load_layer_defs(staged)[plan.layer_id]
+        except Exception as exc:  # noqa: BLE001 — DataError: the definition's own problems
+            plan.problems = _problems_of(exc, plan.layer_id)
+            raise LayerAdminError(f"{len(plan.problems)} problem(s): nothing written") from None
+        about = {"definition": plan.definition, "source": plan.source}
+        try:
+            with data_store(data_dir, layers_dir, store) as st:
+                catalog = store_layers.add_layer(st, plan.layer_id, feature_docs(
+                    plan.features, layer), user, staged, address, about)  # fmt: skip
+                write_atomic(toml, plan.definition)  # a reload sees the layer from now on
+                store_layers.write_layer_file(st, plan.layer_id, geojson)
+                kept(st, layers_dir, catalog)
+        except DataError as exc:
+            plan.problems = exc.problems
+            raise LayerAdminError(f"{len(plan.problems)} problem(s): nothing written") from None
+        except (Conflict, StoreError, ImportFailed) as exc:
+            raise LayerAdminError(str(exc)) from None
+    return toml, geojson
+
+
 def remove_layer(
-    layer_id: str, data_dir: Path, layers_dir: Path, now: dt.datetime | None = None
-) -> list[Path]:
-    """Move the layer's files into ``history/`` folders; return where they went."""
+    layer_id: str, data_dir: Path, layers_dir: Path, now: dt.datetime | None = None,
+    store=None, user: str = "gis", address: str = "",
+) -> list[Path]:  # fmt: skip
+    """Take the layer out of the store in one audited transaction (its features kept as
+    replaced versions), then move its definition and file into ``history/`` folders; where they
+    went. Refused while the registry points at the layer."""
+    from geoapp.importing.engine import data_store
+    from geoapp.store import Conflict, StoreError
+    from geoapp.store import layers as store_layers
+
     toml = Path(layers_dir) / f"{layer_id}.toml"
     geojson = Path(data_dir) / "geojson" / f"{layer_id}.geojson"
-    if not toml.exists():
-        raise LayerAdminError(f"{toml}: no layer '{layer_id}'")
-    links = _registry_links(data_dir, layer_id)
-    if links:
-        raise LayerAdminError(
-            f"the registry still points at layer '{layer_id}' ({'; '.join(links[:5])}): "
-            "move or remove those rows first; nothing was removed"
-        )
+    try:
+        with data_store(data_dir, layers_dir, store) as st:
+            held = st.backend.read("SELECT COUNT(*) FROM features WHERE layer = ?", (layer_id,))
+            if not toml.exists() and not held[0][0]:
+                raise LayerAdminError(f"{toml}: no layer '{layer_id}'")
+            with _without(layers_dir, toml.name) as staged:
+                store_layers.remove_layer(st, layer_id, user, staged, address)
+    except DataError as exc:
+        raise LayerAdminError(f"{exc}: nothing was removed") from None
+    except (Conflict, StoreError, ImportFailed) as exc:
+        raise LayerAdminError(str(exc)) from None
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
     moved = []
     for path in (toml, geojson):  # the definition first: the layer leaves the catalog at once
@@ -286,3 +334,11 @@ def remove_layer(
             shutil.move(path, target)
             moved.append(target)
     return moved
+
+
+@contextmanager
+def _without(layers_dir: Path, name: str) -> Iterator[Path]:
+    """The layer definitions as links, without ``name``."""
+    with staged_data(layers_dir) as staged:
+        (staged / name).unlink(missing_ok=True)
+        yield staged

@@ -55,6 +55,13 @@ class Tx:
         )
         return [tuple(r) for r in cur]
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        """Run a query; its rows one at a time (a big layer is not held whole in memory)."""
+        cur = self.conn.cursor()
+        cur.execute(self.backend.sql(sql), tuple(params))
+        while batch := cur.fetchmany(1000):
+            yield from batch
+
     def many(self, sql: str, rows: list[Sequence[Any]]) -> None:
         """Run one statement for each row."""
         if rows:
@@ -127,6 +134,11 @@ class Backend:
         """Rows of a query (inside this thread's transaction if there is one)."""
         with self.conn() as conn:
             return Tx(self, conn).query(sql, params)
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        """:meth:`read`, one row at a time."""
+        with self.conn() as conn:
+            yield from Tx(self, conn).rows(sql, params)
 
     def create_schema(self) -> None:
         """Create every table (idempotent); add columns a newer seed format has to older tables."""

@@ -114,10 +114,12 @@ class Store:
         return False
 
     def pristine(self) -> bool:
-        """True while the store holds nothing but its seed (no update, no import, no feature edit)."""
+        """True while the store holds nothing but its seed (no update, import, feature edit or
+        layer added/removed)."""
         rows = self.backend.read(
             "SELECT (SELECT COUNT(*) FROM updates) + (SELECT COUNT(*) FROM feature_versions) "
-            "+ (SELECT COUNT(*) FROM audit WHERE action LIKE 'feature.%' OR action = 'import.applied')"
+            "+ (SELECT COUNT(*) FROM audit WHERE action LIKE 'feature.%' OR action LIKE 'layer.%' "
+            "OR action = 'import.applied')"
         )
         return rows[0][0] == 0
 
@@ -231,15 +233,39 @@ class Store:
         rows = self.backend.read(f"SELECT {names} FROM {table} ORDER BY seq")
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
-    def dump(self, out_dir: Path) -> list[Path]:
-        """Write the store back as seed files under ``out_dir``; the paths written."""
+    def dump(self, out_dir: Path, skip: set[str] = frozenset()) -> list[Path]:
+        """Write the store back as seed files under ``out_dir`` (but the names in ``skip``);
+        the paths written. A layer's features are streamed, not joined into one text."""
         written = []
-        for name, text in self.file_texts().items():
+        for name, prefix, sep, suffix, opaque in self.backend.read(
+            "SELECT name, prefix, separator, suffix, opaque FROM files ORDER BY name"
+        ):
+            if name in skip:
+                continue
             path = Path(out_dir) / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+            parts = sf.FileParts(prefix, sep, suffix, [], bool(opaque))
+            with path.open("wb") as out:
+                for piece in self._pieces(name, parts):
+                    out.write(piece.encode("utf-8", errors="surrogateescape"))
             written.append(path)
         return written
+
+    def _pieces(self, name: str, parts: sf.FileParts) -> Iterator[str]:
+        """A file's text in pieces: a layer's features one by one, a table whole."""
+        if parts.opaque or not name.startswith("geojson/"):
+            if not parts.opaque:
+                parts.items = self._items(name, parts)
+            yield sf.join(parts)
+            return
+        layer = name[len("geojson/") : -len(".geojson")]
+        yield parts.prefix
+        docs = self.backend.stream(
+            "SELECT doc FROM features WHERE layer = ? ORDER BY position", (layer,)
+        )
+        for i, (doc,) in enumerate(docs):
+            yield parts.separator + doc if i else doc
+        yield parts.suffix
 
 
 def open_store(config: Mapping[str, Any], ensure: bool = True) -> Store:

@@ -27,7 +27,7 @@ from geoapp.catalog import Catalog
 from geoapp.errors import Conflict, NotFound, PreconditionFailed
 from geoapp.store.backends import Tx
 from geoapp.store.core import Store, now
-from geoapp.store.snapshot import catalog_of
+from geoapp.store.snapshot import catalog_of, kept
 
 #: the audit actions of the four writes
 ACTIONS = ("feature.created", "feature.replaced", "feature.updated", "feature.deleted")
@@ -148,7 +148,7 @@ def write_feature(store: Store, edit: Edit, user: str, layers_dir: Path,
         before = None if row is None else {"version": row.version, "feature": json.loads(row.doc)}
         after = None if edit.doc is None else {"version": version, "feature": edit.doc}
         store.audit(tx, user, edit.action, f"{edit.layer}/{edit.fid}", before, after, address)
-    return version, catalog
+    return version, kept(store, layers_dir, catalog)
 
 
 def previous_versions(store: Store, layer: str, fid: str) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from geoapp.store import files as sf
 from geoapp.store.core import Store, now
 from geoapp.store.errors import Conflict, Invalid
-from geoapp.store.snapshot import catalog_of
+from geoapp.store.snapshot import catalog_of, kept
 from geoapp.versions import LayerStamps, Stamp
 
 
@@ -45,9 +45,9 @@ def layer_stamps(store: Store, layer: str) -> LayerStamps:
     return LayerStamps(current, removed)
 
 
-def _validate_inside(store: Store, layers_dir: Path) -> None:
+def _validate_inside(store: Store, layers_dir: Path):
     """Load the store as it stands in this thread's transaction; DataError rolls it back."""
-    catalog_of(store, layers_dir)
+    return catalog_of(store, layers_dir)
 
 
 def replace_layer(store: Store, layer: str, text: str, user: str, layers_dir: Path,
@@ -82,8 +82,9 @@ def replace_layer(store: Store, layer: str, text: str, user: str, layers_dir: Pa
         tx.execute("DELETE FROM files WHERE name = ?", (f"geojson/{layer}.geojson",))
         store._put_file(tx, f"geojson/{layer}.geojson", parts)
         store.backend.index_geometry(tx, layer)
-        _validate_inside(store, Path(layers_dir))
+        catalog = _validate_inside(store, Path(layers_dir))
         store.audit(tx, user, "import.applied", layer, None, {**diff, **(about or {})}, address)
+    kept(store, Path(layers_dir), catalog)
     return diff
 
 
@@ -121,3 +122,87 @@ def _write_rows(tx, layer: str, rows: list[tuple]) -> None:
         "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         out,
     )
+
+
+#: how a layer added through the store is written out (compact features, one per line)
+ADDED_FILE = sf.FileParts('{"type": "FeatureCollection", "features": [\n', ",\n", "\n]}\n")
+
+
+def add_layer(store: Store, layer: str, docs: list[tuple[str, str, str | None]], user: str,
+              staged_layers: Path, address: str = "", about: dict | None = None):  # fmt: skip
+    """Put a new layer's features — ``(id, feature text, geometry text)`` each — into the store
+    in one transaction, validated there with the definitions in ``staged_layers`` (which hold
+    the new one); the catalog it validated (keep it with ``snapshot.kept`` after writing the
+    definition). ``Conflict`` if the store holds the layer already; ``DataError`` (with every
+    problem) if the catalog would not validate: then nothing changes.
+    """
+    stamp, name = now(), f"geojson/{layer}.geojson"
+    with store.write(data=True) as tx:
+        held = tx.query("SELECT COUNT(*) FROM features WHERE layer = ?", (layer,))[0][0]
+        if held or tx.query("SELECT 1 FROM files WHERE name = ?", (name,)):
+            raise Conflict(f"the store holds a layer '{layer}' already ({held} features): "
+                           f"remove it first (geoapp layer remove {layer})")  # fmt: skip
+        gone = {r[0]: int(r[1]) for r in tx.query(
+            "SELECT fid, MAX(version) FROM feature_versions WHERE layer = ? GROUP BY fid",
+            (layer,))}  # fmt: skip
+        store._put_file(tx, name, ADDED_FILE)
+        tx.many(
+            "INSERT INTO features (layer, position, fid, doc, geometry, version, updated_at, "
+            "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(layer, i, fid, doc, geometry, gone.get(fid, 0) + 1, stamp, user)
+             for i, (fid, doc, geometry) in enumerate(docs)],
+        )  # fmt: skip
+        store.backend.index_geometry(tx, layer)
+        catalog = catalog_of(store, staged_layers)
+        store.audit(tx, user, "layer.added", layer, None,
+                    {"features": len(docs), **(about or {})}, address)  # fmt: skip
+    return catalog
+
+
+def registry_links(store: Store, layer: str) -> list[str]:
+    """Rows of the registry that point at the layer (``projects.csv: row 'uv-a'``, …)."""
+    out = []
+    for table, key in (("projects", "project_id"), ("indicators", "indicator_id")):
+        out += [f"{table}.csv: row '{r[key]}'" for r in store.table(table) if r["layer"] == layer]
+    return out
+
+
+def remove_layer(store: Store, layer: str, user: str, staged_layers: Path, address: str = "",
+                 about: dict | None = None):  # fmt: skip
+    """Take a layer's features out of the store in one transaction, each kept as a replaced
+    version (its history), validated with the definitions in ``staged_layers`` (without it);
+    (features removed, the catalog). ``Conflict`` while the registry points at the layer."""
+    stamp = now()
+    with store.write(data=True) as tx:
+        links = registry_links(store, layer)
+        if links:
+            raise Conflict(f"the registry still points at layer '{layer}' "
+                           f"({'; '.join(links[:5])}): move or remove those rows first; "
+                           "nothing was removed")  # fmt: skip
+        tx.execute(
+            "INSERT INTO feature_versions (layer, fid, version, doc, replaced_at, replaced_by) "
+            "SELECT layer, fid, version, doc, ?, ? FROM features WHERE layer = ?",
+            (stamp, user, layer),
+        )
+        count = tx.execute("DELETE FROM features WHERE layer = ?", (layer,))
+        tx.execute("DELETE FROM files WHERE name = ?", (f"geojson/{layer}.geojson",))
+        catalog = catalog_of(store, staged_layers)
+        store.audit(tx, user, "layer.removed", layer, {"features": count, **(about or {})},
+                    None, address)  # fmt: skip
+    return count, catalog
+
+
+def write_layer_file(store: Store, layer: str, target: Path) -> None:
+    """Mirror the store's layer into ``target`` atomically, streamed feature by feature."""
+    from geoapp.files import write_atomic
+
+    name = f"geojson/{layer}.geojson"
+    rows = store.backend.read(
+        "SELECT prefix, separator, suffix, opaque FROM files WHERE name = ?", (name,))  # fmt: skip
+    parts = sf.FileParts(*rows[0][:3], [], bool(rows[0][3]))
+
+    def write(out) -> None:
+        for piece in store._pieces(name, parts):
+            out.write(piece)
+
+    write_atomic(target, write)

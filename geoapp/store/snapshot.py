@@ -9,12 +9,14 @@ and each layer's last change (what every download says it shows: its ``as_of``).
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from geoapp.catalog import Catalog, load_catalog
+from geoapp.catalog import Catalog, data_version, load_catalog
+from geoapp.store import layer_cache
 from geoapp.store.core import Store
 
 #: ``catalog.extra`` key: layer → feature id → the feature's store version.
@@ -43,10 +45,10 @@ def layer_times(store: Store) -> dict[str, str]:
     return out
 
 
-def dump_data(store: Store, data: Path) -> Path:
+def dump_data(store: Store, data: Path, skip: set[str] = frozenset()) -> Path:
     """Write the store as this thread sees it as a data directory ``data`` (the seed articles
-    linked in); ``data``."""
-    store.dump(data)
+    linked in; the layers in ``skip`` left out); ``data``."""
+    store.dump(data, skip={f"geojson/{layer}.geojson" for layer in skip})
     seeds = store.data_dir / "seeds"
     if seeds.is_dir():
         (data / "seeds").symlink_to(seeds.resolve(), target_is_directory=True)
@@ -62,9 +64,17 @@ def dumped(store: Store) -> Iterator[Path]:
 
 def catalog_of(store: Store, layers_dir: Path) -> Catalog:
     """The catalog the store holds as this thread sees it (inside a write transaction: its state
-    so far); ``DataError`` if it does not validate."""
+    so far); ``DataError`` if it does not validate.
+
+    Layers unchanged since a load kept their frame (:mod:`geoapp.store.layer_cache`) are not
+    written out, read or checked again; the ones read go into ``extra[FRESH]`` for
+    :func:`layer_cache.keep` once the transaction has committed.
+    """
     from geoapp.store.records import approved_updates
 
+    keys = layer_cache.layer_keys(store, layers_dir)
+    preloaded = layer_cache.cached(store, keys)
+    fresh: dict = {}
     with tempfile.TemporaryDirectory(prefix="geoapp-snapshot-") as tmp:
         extra = {
             "store_version": store.data_version(),
@@ -72,10 +82,22 @@ def catalog_of(store: Store, layers_dir: Path) -> Catalog:
             FEATURE_VERSIONS: all_feature_versions(store),
             LAYER_AS_OF: layer_times(store),
         }
-        data = dump_data(store, Path(tmp) / "data")
-        catalog = load_catalog(data, Path(layers_dir))
+        data = dump_data(store, Path(tmp) / "data", skip=set(preloaded))
+        catalog = load_catalog(data, Path(layers_dir), preloaded, fresh)
+        # the layers by their keys (a cached layer's file is not written), the rest by bytes
+        tables = data_version(sorted(data.glob("*.csv")) + sorted(Path(layers_dir).glob("*.toml")))
     catalog.data_dir = store.data_dir
     catalog.extra.update(extra)
+    catalog.extra[layer_cache.KEYS] = keys
+    catalog.extra[layer_cache.FRESH] = {lid: (keys[lid], gdf) for lid, gdf in fresh.items()}
+    layer_part = "|".join(f"{k}={v}" for k, v in sorted(keys.items()))
+    catalog.version = hashlib.sha256(f"{tables}|{layer_part}".encode()).hexdigest()[:16]
+    return catalog
+
+
+def kept(store: Store, layers_dir: Path, catalog: Catalog) -> Catalog:
+    """``catalog`` after keeping the layers it read (call once its transaction has committed)."""
+    layer_cache.keep(store, Path(layers_dir), catalog.extra.pop(layer_cache.FRESH, {}))
     return catalog
 
 
@@ -83,4 +105,5 @@ def load_from_store(store: Store, layers_dir: Path) -> Catalog:
     """The catalog the store holds now (one read transaction); ``DataError`` if it does not
     validate."""
     with store.backend.reading():
-        return catalog_of(store, layers_dir)
+        catalog = catalog_of(store, layers_dir)
+    return kept(store, layers_dir, catalog)
