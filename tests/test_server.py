@@ -327,3 +327,20 @@ def test_single_sign_on_behind_the_trusted_proxy(tiny, sso_proxies):
             assert _whoami(port, proxied) == 401
     finally:
         stop_server(proc)
+
+
+def test_warm_up_builds_the_rtree_and_the_tile_indexes_before_the_fork(tiny, monkeypatch):
+    """What the workers would each build on their first query or tile is built once in the
+    parent (shared after the fork): the R-tree and the tile index of every tiled layer."""
+    from geoapp import map_layers
+    from geoapp.catalog import load_catalog
+    from geoapp.tiles import tileset_for
+    from geoapp.web.server import warm_up
+
+    data, layers = tiny
+    catalog = load_catalog(data, layers)
+    monkeypatch.setattr(map_layers, "TILE_THRESHOLD", 1)  # layers of 2+ features are tiled
+    warm_up(catalog)
+    assert "index" in catalog.__dict__
+    tiled = {lid for lid, gdf in catalog.layers.items() if len(gdf) > 1}
+    assert tiled and set(tileset_for(catalog)._layers) == tiled
