@@ -98,7 +98,7 @@ def _object_array(values: Iterable[Any]) -> np.ndarray:
 
 
 class SpatialIndex:
-    """One R-tree over every feature of every layer, with metric geometries cached per feature.
+    """One R-tree over every feature of every layer, with metric geometries kept per feature once used.
 
     Features are items 0..n-1 of the R-tree; their layer, row, status, geometries and bounds are
     numpy columns indexed by item, so filters and exact tests run vectorised over candidates.
@@ -148,8 +148,8 @@ class SpatialIndex:
         1
         """
         index = cls(zone_layer)
-        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("fid", "geom", "metric", "layer",
-                                                             "status", "row")}  # fmt: skip
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("fid", "geom", "layer", "status",
+                                                             "row")}  # fmt: skip
         for layer, gdf in layers.items():
             code = index._code(index._layers, layer)
             geoms = np.asarray(gdf.geometry.array, dtype=object)
@@ -159,13 +159,13 @@ class SpatialIndex:
             )
             parts["fid"].append(gdf["id"].astype(str).to_numpy(dtype=object)[keep])
             parts["geom"].append(geoms[keep])
-            parts["metric"].append(np.asarray(to_metric(gdf.geometry[keep], WGS84).array, object))
             parts["layer"].append(np.full(keep.sum(), code, dtype=np.int32))
             parts["status"].append(np.array([index._status_code(s) for s in status], np.int32))
             parts["row"].append(np.flatnonzero(keep).astype(np.int64))
         if parts["fid"]:
             cols = {k: np.concatenate(v) for k, v in parts.items()}
-            index._fid, index._geom, index._metric = cols["fid"], cols["geom"], cols["metric"]
+            index._fid, index._geom = cols["fid"], cols["geom"]
+            index._metric = np.full(len(index._fid), None, dtype=object)  # projected on use
             index._layer, index._status, index._row = cols["layer"], cols["status"], cols["row"]
             index._size = len(index._fid)
             index._item = {fid: i for i, fid in enumerate(index._fid)}
@@ -203,8 +203,23 @@ class SpatialIndex:
         return self._layers[self._layer[self._item[feature_id]]]
 
     def metric_geometry(self, feature_id: str) -> BaseGeometry:
-        """The feature's geometry in EPSG:4549 (metres), as cached at build time."""
-        return self._metric[self._item[feature_id]]
+        """The feature's geometry in EPSG:4549 (metres), projected on first use and kept."""
+        return self._metric_of(np.array([self._item[feature_id]]))[0]
+
+    def metric_geometries(self, feature_ids: list[str]) -> dict[str, BaseGeometry]:
+        """feature id → its geometry in EPSG:4549 (projected in one call where needed)."""
+        items = np.array([self._item[f] for f in feature_ids], dtype=np.int64)
+        return dict(zip(feature_ids, self._metric_of(items), strict=True))
+
+    def _metric_of(self, items: np.ndarray) -> np.ndarray:
+        """The items' geometries in EPSG:4549: those not yet projected are, in one call, and
+        kept (a million features are not all projected up front: most are never measured)."""
+        with self._lock:
+            todo = np.unique(items[shapely.is_missing(self._metric[items])])
+            if len(todo):
+                series = gpd.GeoSeries(self._geom[todo], crs=WGS84)
+                self._metric[todo] = np.asarray(to_metric(series, WGS84).array, dtype=object)
+            return self._metric[items]
 
     def zones(self) -> list[str]:
         """The zone ids (the areas of the zone layer, :mod:`geoapp.query.zones`), in layer order."""
@@ -421,7 +436,7 @@ class SpatialIndex:
             wanted *= 4
         if not len(found):
             return []
-        distances = np.sort(shapely.distance(self._metric[found], origin))
+        distances = np.sort(shapely.distance(self._metric_of(found), origin))
         reach = float(distances[min(k, len(distances)) - 1])
         return self._around(origin, reach, allowed)[:k]
 
@@ -434,7 +449,7 @@ class SpatialIndex:
         """Allowed items at most ``radius_m`` from the metric ``origin``, nearest first."""
         window = _window(origin, radius_m, _MIN_PAD + _BULGE_PER_DEG2 * self._longest**2)
         candidates = allowed(self._candidates(window))
-        distances = shapely.distance(self._metric[candidates], origin)
+        distances = shapely.distance(self._metric_of(candidates), origin)
         close = distances <= radius_m
         return self._hits(candidates[close], distances[close])
 
@@ -499,12 +514,13 @@ def _tally(catalog: Catalog) -> tuple[Counter, dict[str, Counter], Counter]:
     for lid, gdf in catalog.layers.items():
         layer = catalog.defs[lid]
         kind = _measure_kind(layer.geometry_types) if layer.has_status else None
+        shapes = index.metric_geometries([f for f in gdf["id"] if f in index]) if kind else {}
         for fid, status in zip(gdf["id"], gdf["status"], strict=True):
             status = status if isinstance(status, str) and status else None
             for zone in zones_of.get(fid) or [None]:
                 counts[(lid, status, zone)] += 1
             if kind and fid in index:
-                shape = index.metric_geometry(fid)
+                shape = shapes[fid]
                 size = shape.length / 1000 if kind == "km" else shape.area / 10000
                 measures[kind][(lid, status)] += size
                 measured[(lid, status)] += 1

@@ -292,3 +292,18 @@ def test_the_bundled_zones_cover_the_city(bundled):
     assert sum(r["features"] for r in rows) == sum(
         max(1, len(zones[fid])) for fid in bundled.layers["towns"]["id"]
     )
+
+
+def test_metric_geometries_are_projected_only_for_what_a_query_measures():
+    """A million features are not all projected to EPSG:4549 at build time (a second full copy
+    of every geometry in every worker): only the candidates a distance query measures are."""
+    geoms = [Point(120.0 + i * 0.001, 28.9) for i in range(200)]
+    g = gpd.GeoDataFrame({"id": [f"p{i}" for i in range(200)]}, geometry=geoms, crs="EPSG:4326")
+    index = SpatialIndex.from_layers({"towns": g})
+    assert sum(m is not None for m in index._metric) == 0
+    hits = index.within(120.0, 28.9, 250)
+    assert [h.feature_id for h in hits] == ["p0", "p1", "p2"]
+    projected = sum(m is not None for m in index._metric)
+    assert 3 <= projected < 20
+    exact = to_metric(gpd.GeoSeries([geoms[2]], crs="EPSG:4326")).iloc[0]
+    assert index.metric_geometry("p2").equals_exact(exact, 1e-6)
