@@ -4,19 +4,24 @@ For each size the script builds the layer in a temporary copy of the data (``geo
 8–12-vertex parcels 50–200 m across inside the city outline), adds it the way GIS staff do
 (:func:`geoapp.layer_admin.add_layer`) and measures, against a real ``geoapp serve`` (waitress):
 
-- ``layer add`` and ``geoapp validate`` (wall time, subprocess);
-- start-up until the first answer, and the RSS of each worker (2 workers, after the requests);
-- the full map page ``/``: bytes, gzip bytes and time (skipped above ``--page-max`` features);
+- ``layer add`` (read the file, propose, one store transaction validated inside, the mirror
+  file and the layer cache) and ``geoapp validate`` (wall time, subprocess);
+- start-up until the first answer (the store and the layer cache as ``layer add`` left them),
+  and again after the layer cache is deleted; RSS, PSS and USS of each worker (2 workers,
+  after the requests);
+- the full map page ``/``: bytes, gzip bytes and time; its first draw in chromium (every layer
+  drawn, the parcels' tiles among them) and the bytes fetched for it;
 - vector tiles z10–z16 at random places in the layer: cold (first request) and warm (again),
   p50/p99 and the largest tile (1 worker, so the second request meets the first one's cache);
 - ``/api/layers/parcels?bbox=…`` with a random 1 km box: p50;
 - ``geoapp export parcels --format gpkg``: wall time;
 - beside pygeoapi (GeoJSON provider, ``.bench/`` venv from scripts/bench_ogc.py) on the same layer:
-  items with a 1 km bbox, p50; and a static file from our server as the floor of a request.
+  items with a 1 km bbox, p50 (up to ``--pygeoapi-max`` features); and a static file from our
+  server as the floor of a request.
 
 Results go to the ``## Big layers (scripts/bench_scale.py)`` section of docs/benchmarks.md::
 
-    python scripts/bench_scale.py [--sizes 1000,10000,100000] [--tiles 20] [--no-pygeoapi]
+    python scripts/bench_scale.py [--sizes 1000,10000,100000,1000000] [--tiles 20] [--no-pygeoapi]
 """
 
 from __future__ import annotations
@@ -43,25 +48,30 @@ from geoapp import synthetic, tiles
 from geoapp.config import ROOT
 from geoapp.importing import ImportLimits
 from geoapp.layer_admin import add_layer, propose_layer
+from geoapp.store import open_store
 
 HEADING = "## Big layers (scripts/bench_scale.py)"
 GEOAPP = str(Path(sys.executable).parent / "geoapp")
 KM = (1000 / synthetic.M_PER_DEG[0], 1000 / synthetic.M_PER_DEG[1])
 
 
-def build(root: Path, n: int) -> tuple[Path, Path, float]:
-    """The bundled data plus ``n`` parcels in ``root``; returns the dirs and the add time."""
+def build(root: Path, n: int) -> tuple[Path, Path, float, list[float]]:
+    """The bundled data plus ``n`` parcels in ``root``; the dirs, the add time (read the file,
+    propose, one store transaction validated inside, mirror file, layer cache) and the bounds."""
     data, layers = root / "data", root / "layers"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("store.sqlite*", ".cache"))
     shutil.copytree(ROOT / "layers", layers)
     gdf = synthetic.parcels(synthetic.city_outline(data), n, seed=n)
     source = synthetic.write_geojson(gdf, root / "parcels_source.geojson")
+    bounds = [float(v) for v in gdf.total_bounds]
+    del gdf
+    open_store({"DATA_DIR": str(data)}).close()  # the store exists, as on a running service
     t = time.perf_counter()
     plan = propose_layer(source, "parcels", {"zh": "地块（合成）", "en": "Parcels (synthetic)"},
                          data, layers, geometry_source="合成测试数据 / synthetic",
                          limits=ImportLimits(2**40, 10**8, 10**9))  # fmt: skip
     add_layer(plan, data, layers)
-    return data, layers, time.perf_counter() - t
+    return data, layers, time.perf_counter() - t, bounds
 
 
 def timed_run(cmd: list[str], env: dict[str, str]) -> float:
@@ -137,58 +147,94 @@ def bbox_urls(base: str, bounds, count: int, rng: random.Random, api: bool) -> l
     return out
 
 
-def rss_per_worker(proc: subprocess.Popen) -> float:
-    """The largest RSS (MB) among the server's worker processes (the parent if none)."""
+def memory_per_worker(proc: subprocess.Popen) -> dict[str, float]:
+    """The largest RSS, PSS and USS (MB) among the server's workers (the parent if none): RSS
+    counts the pages a worker shares with the parent it was forked from, PSS a fair share of
+    them, USS only its own."""
     parent = psutil.Process(proc.pid)
     workers = parent.children(recursive=True) or [parent]
-    return max(p.memory_info().rss for p in workers) / 2**20
+    infos = [p.memory_full_info() for p in workers]
+    return {f"{k.upper()}/worker MB": max(getattr(i, k) for i in infos) / 2**20
+            for k in ("rss", "pss", "uss")}  # fmt: skip
+
+
+def draw_figures(base: str) -> dict[str, float]:
+    """The full map in chromium (1280 × 900): seconds until every layer is drawn (tiles for the
+    parcels) and the bytes it fetched (as sent, compressed)."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]  # fmt: skip
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        sent: list[int] = []
+        page.on("requestfinished", lambda r: sent.append(r.sizes()["responseBodySize"]))
+        t = time.perf_counter()
+        page.goto(f"{base}/")
+        page.wait_for_selector(".folium-map[data-geoapp-ready='1']", timeout=120_000)
+        page.wait_for_function(
+            "() => !window.GeoappPlanMap.entries.some(e => e.tiles)"
+            " || document.querySelectorAll('.leaflet-tile-container canvas').length > 0",
+            timeout=120_000,
+        )
+        page.wait_for_load_state("networkidle")
+        seconds = time.perf_counter() - t
+        browser.close()
+    return {"first draw s": seconds, "fetched KB": sum(sent) / 1000}
 
 
 def page_figures(base: str) -> dict[str, float]:
-    """The full map page: bytes, gzip bytes, seconds."""
+    """The full map page: bytes, gzip bytes, seconds (the first request builds it)."""
     seconds, body, _ = get(f"{base}/")
     return {"page KB": len(body) / 1000, "page gzip KB": len(gzip.compress(body)) / 1000,
             "page s": seconds}  # fmt: skip
 
 
+def startup_without_cache(data: Path, env: dict[str, str]) -> float:
+    """Start-up after the layer cache is lost: the parcels are read from the store again."""
+    shutil.rmtree(data / ".cache", ignore_errors=True)
+    with serve(env, workers=1) as (_, seconds, _):
+        return seconds
+
+
 def measure(n: int, args, rng: random.Random) -> dict[str, float]:
-    """Every figure for one size."""
+    """Every figure for one size (0: the bundled data alone, the baseline of the page goals)."""
     out: dict[str, float] = {"features": n}
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
-        data, layers, out["layer add s"] = build(Path(tmp), n)
+        if n:
+            data, layers, out["layer add s"], bounds = build(Path(tmp), n)
+        else:
+            data, layers = Path(tmp) / "data", ROOT / "layers"
+            shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("store.sqlite*"))
         env = {"GEOAPP_DATA_DIR": str(data), "GEOAPP_LAYERS_DIR": str(layers),
                "GEOAPP_BASEMAP": "none", "GEOAPP_RATE_LIMIT_EXPENSIVE": "100000 per minute"}  # fmt: skip
         out["validate s"] = timed_run([GEOAPP, "validate", "--data", str(data), "--layers",
                                        str(layers)], env)  # fmt: skip
+        with serve(env, workers=2) as (base, startup, proc):
+            out["start-up s"] = startup
+            out.update(page_figures(base))
+            out.update(draw_figures(base))
+            if n:
+                api = [get(u)[0] for u in bbox_urls(base, bounds, 30, rng, api=True)]
+                out["API bbox p50 ms"] = pct(api, 50)
+            out.update(memory_per_worker(proc))
+        if not n:
+            return out
         out["export gpkg s"] = timed_run([GEOAPP, "export", "parcels", "--format", "gpkg", "--data",
                                           str(data), "--layers", str(layers), "-o",
                                           str(Path(tmp) / "p.gpkg")], env)  # fmt: skip
-        bounds = json.loads(get_local_bounds(data))
-        with serve(env, workers=2) as (base, startup, proc):
-            out["start-up s"] = startup
-            if n <= args.page_max:
-                out.update(page_figures(base))
-            api = [get(u)[0] for u in bbox_urls(base, bounds, 30, rng, api=True)]
-            out["API bbox p50 ms"] = pct(api, 50)
-            out["RSS/worker MB"] = rss_per_worker(proc)
         with serve(env, workers=1) as (base, _, _):
             out.update(tile_figures(base, bounds, args.tiles, rng))
             static = [get(f"{base}/static/vendor/MANIFEST.json")[0] for _ in range(30)]
             out["static file p50 ms"] = pct(static, 50)
-        if args.pygeoapi:
+        out["start-up, no cache s"] = startup_without_cache(data, env)
+        if args.pygeoapi and n <= args.pygeoapi_max:
             try:
                 out.update(pygeoapi_figures(data, bounds, rng, 1 if n >= 100_000 else 10))
             except OSError as exc:  # a request longer than pygeoapi's worker timeout
                 print(f"pygeoapi at {n}: {exc}", file=sys.stderr)
     return out
-
-
-def get_local_bounds(data: Path) -> str:
-    """The parcels' bounds [minx, miny, maxx, maxy] as JSON (from the written layer)."""
-    import pyogrio
-
-    info = pyogrio.read_info(data / "geojson" / "parcels.geojson", force_total_bounds=True)
-    return json.dumps([float(v) for v in info["total_bounds"]])
 
 
 def pygeoapi_figures(data: Path, bounds, rng: random.Random, count: int) -> dict[str, float]:
@@ -216,9 +262,10 @@ def pygeoapi_figures(data: Path, bounds, rng: random.Random, count: int) -> dict
     return {f"pygeoapi {version} bbox p50 ms": pct(times, 50)}
 
 
-COLUMNS = ["features", "layer add s", "validate s", "start-up s", "RSS/worker MB", "page KB",
-           "page gzip KB", "page s", "cold p50", "cold p99", "warm p50", "warm p99", "largest KB",
-           "API bbox p50 ms", "export gpkg s", "static file p50 ms"]  # fmt: skip
+COLUMNS = ["features", "layer add s", "validate s", "start-up s", "start-up, no cache s",
+           "RSS/worker MB", "PSS/worker MB", "USS/worker MB", "page KB", "page gzip KB", "page s",
+           "first draw s", "fetched KB", "cold p50", "cold p99", "warm p50", "warm p99",
+           "largest KB", "API bbox p50 ms", "export gpkg s", "static file p50 ms"]  # fmt: skip
 
 
 def table(rows: list[dict[str, float]]) -> str:
@@ -230,6 +277,8 @@ def table(rows: list[dict[str, float]]) -> str:
     def cell(v) -> str:
         if v is None:
             return "—"
+        if v == 0:
+            return "0"
         return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
 
     return head + "".join("| " + " | ".join(cell(r.get(c)) for c in cols) + " |\n" for r in rows)
@@ -240,8 +289,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1000,10000,100000")
     p.add_argument("--tiles", type=int, default=20, help="random tiles per zoom (z10–z16)")
-    p.add_argument("--page-max", type=int, default=10_000, help="largest size to fetch / for")
     p.add_argument("--no-pygeoapi", dest="pygeoapi", action="store_false")
+    p.add_argument(
+        "--pygeoapi-max",
+        type=int,
+        default=100_000,
+        help="largest size to run pygeoapi on (it reads the whole file per request)",
+    )
     p.add_argument("--note", default="", help="a sentence on the conditions of the run")
     args = p.parse_args()
     rng = random.Random(15)
