@@ -89,6 +89,24 @@ def reads(monkeypatch):
     return seen
 
 
+@pytest.fixture
+def rows_read(monkeypatch):
+    """(layer, features) of every layer file read, by the catalog or to patch one row."""
+    import geoapp.loading
+
+    seen: list[tuple[str, int]] = []
+    real = geoapp.loading.read_layer
+
+    def spy(path, layer, city=None):
+        gdf, problems = real(path, layer, city)
+        seen.append((layer.id, -1 if gdf is None else len(gdf)))
+        return gdf, problems
+
+    monkeypatch.setattr(geoapp.loading, "read_layer", spy)
+    monkeypatch.setattr(catalog_module, "read_layer", spy)
+    return seen
+
+
 def approve_one(store) -> None:
     """An approved update: the store now holds a record (it is no longer a copy of its seed)."""
     add_user(store, "wang", "planner", "规划局", "pass-word-123", actor="admin")
@@ -208,7 +226,8 @@ def test_an_approved_update_reads_no_layer_again(tiny, store, reads):
     assert row["status"] == "topped_out"
 
 
-def test_a_feature_write_reads_only_its_layer_again(tiny, store, reads):
+def test_a_feature_write_reads_no_layer_whole(tiny, store, reads):
+    """The written layer's frame is patched by the one row; the other layers are kept."""
     data, layers = tiny
     load_from_store(store, layers)
     reads.clear()
@@ -216,7 +235,7 @@ def test_a_feature_write_reads_only_its_layer_again(tiny, store, reads):
     doc["properties"]["name"] = "甲公园（改）"
     _, written = write_feature(store, Edit("parks", "park-a", doc, "feature.replaced"), "gis-li",
                                layers)  # fmt: skip
-    assert reads == ["parks"]
+    assert reads == []
     reads.clear()
     again = load_from_store(store, layers)
     assert reads == []
@@ -258,3 +277,65 @@ def test_every_bundled_layer_round_trips_through_its_cache_file(bundled_copy, mo
     assert reads == []
     for lid in first.defs:
         assert_geodataframe_equal(first.layers[lid], again.layers[lid])
+
+
+def _cold(store, data, layers):
+    """The catalog as a new process would read it with no layer cache at all."""
+    shutil.rmtree(data / ".cache", ignore_errors=True)
+    layer_cache.forget()
+    return load_from_store(store, layers)
+
+
+def _parcel(store, fid):
+    return json.loads(store.backend.read("SELECT doc FROM features WHERE fid = ?", (fid,))[0][0])
+
+
+def test_one_feature_writes_patch_the_kept_frame_by_one_row(tiny, store, parcels_file, rows_read):
+    """Replace, create, delete: only the written feature is read (and checked); the served
+    frame is exactly what a whole read of the layer gives."""
+    data, layers = tiny
+    add(tiny, store, parcels_file)
+    load_from_store(store, layers)
+    doc = _parcel(store, "p-0000005")
+    doc["properties"]["name"] = "地块五（改）"
+    doc["geometry"]["coordinates"][0] = [
+        [x + 0.0001, y] for x, y in doc["geometry"]["coordinates"][0]
+    ]
+    new = dict(doc, id="p-0000041", properties=dict(doc["properties"], id="p-0000041"))
+    edits = [Edit("parcels", "p-0000005", doc, "feature.replaced"),
+             Edit("parcels", "p-0000041", new, "feature.created"),
+             Edit("parcels", "p-0000007", None, "feature.deleted")]  # fmt: skip
+    for edit, expected in zip(edits, [[("parcels", 1)], [("parcels", 1)], []], strict=True):
+        rows_read.clear()
+        _, written = write_feature(store, edit, "gis-li", layers)
+        assert rows_read == expected, edit.action
+        served = written.layers["parcels"]
+        assert_geodataframe_equal(served, _cold(store, data, layers).layers["parcels"])
+        load_from_store(store, layers)  # the cold read is the kept frame again
+    ids = served["id"].tolist()
+    assert len(ids) == 40 and ids[-1] == "p-0000041" and "p-0000007" not in ids
+    assert served.set_index("id").loc["p-0000005", "name"] == "地块五（改）"
+
+
+def test_a_write_that_would_retype_a_column_reads_the_layer_whole(tiny, store, parcels_file,
+                                                                  rows_read):  # fmt: skip
+    """A gap in an integer column makes a whole read type it as floats, and filling the last
+    gap types it as integers again: neither write can patch the frame by its row."""
+    data, layers = tiny
+    add(tiny, store, parcels_file)
+    toml = layers / "parcels.toml"
+    text = toml.read_text("utf-8")
+    floors = text.index('name = "floors"')
+    toml.write_text(text[:floors] + text[floors:].replace("required = true\n", "", 1), "utf-8")
+    assert load_from_store(store, layers).layers["parcels"]["floors"].dtype.kind == "i"
+    doc = _parcel(store, "p-0000001")
+    for value, kind in ((None, "f"), (3, "i")):
+        doc["properties"]["floors"] = value
+        rows_read.clear()
+        edit = Edit("parcels", "p-0000001", doc, "feature.replaced")
+        _, written = write_feature(store, edit, "gis-li", layers)
+        assert ("parcels", 40) in rows_read, value
+        assert written.layers["parcels"]["floors"].dtype.kind == kind
+        cold = _cold(store, data, layers).layers["parcels"]
+        assert_geodataframe_equal(written.layers["parcels"], cold)
+        load_from_store(store, layers)

@@ -25,9 +25,10 @@ from typing import Any
 
 from geoapp.catalog import Catalog
 from geoapp.errors import Conflict, NotFound, PreconditionFailed
+from geoapp.store import layer_cache
 from geoapp.store.backends import Tx
 from geoapp.store.core import Store, now
-from geoapp.store.snapshot import catalog_of, kept
+from geoapp.store.snapshot import OneFeature, catalog_of, kept
 
 #: the audit actions of the four writes
 ACTIONS = ("feature.created", "feature.replaced", "feature.updated", "feature.deleted")
@@ -96,11 +97,13 @@ def _next_version(tx: Tx, edit: Edit, row: FeatureRow | None) -> int:
     return int(old[0][0] or 0) + 1
 
 
-def _put(tx: Tx, edit: Edit, row: FeatureRow | None, version: int, user: str, stamp: str) -> None:
-    """Insert, update or delete the feature's row."""
+def _put(
+    tx: Tx, edit: Edit, row: FeatureRow | None, version: int, user: str, stamp: str
+) -> str | None:
+    """Insert, update or delete the feature's row; the text written (None: deleted)."""
     if edit.doc is None:
         tx.execute("DELETE FROM features WHERE layer = ? AND fid = ?", (edit.layer, edit.fid))
-        return
+        return None
     text = json.dumps(edit.doc, ensure_ascii=False)
     geometry = json.dumps(edit.doc["geometry"]) if edit.doc.get("geometry") else None
     if row is None:
@@ -117,6 +120,7 @@ def _put(tx: Tx, edit: Edit, row: FeatureRow | None, version: int, user: str, st
             "updated_by = ? WHERE layer = ? AND fid = ?",
             (text, geometry, version, stamp, user, edit.layer, edit.fid),
         )
+    return text
 
 
 def write_feature(store: Store, edit: Edit, user: str, layers_dir: Path,
@@ -133,6 +137,7 @@ def write_feature(store: Store, edit: Edit, user: str, layers_dir: Path,
             raise NotFound(f"the store holds no layer '{edit.layer}'", "collectionId")
         row = feature_row(store, edit.layer, edit.fid)
         _check_state(edit, row)
+        before = layer_cache.layer_keys(store, layers_dir).get(edit.layer, "")
         stamp = now()
         version = _next_version(tx, edit, row)
         if row is not None:
@@ -141,10 +146,10 @@ def write_feature(store: Store, edit: Edit, user: str, layers_dir: Path,
                 "replaced_by) VALUES (?, ?, ?, ?, ?, ?)",
                 (edit.layer, edit.fid, row.version, row.doc, stamp, user),
             )
-        _put(tx, edit, row, version, user, stamp)
+        text = _put(tx, edit, row, version, user, stamp)
         if edit.doc is not None:
             store.backend.index_geometry(tx, edit.layer)
-        catalog = catalog_of(store, layers_dir)
+        catalog = catalog_of(store, layers_dir, OneFeature(edit.layer, before, edit.fid, text))
         before = None if row is None else {"version": row.version, "feature": json.loads(row.doc)}
         after = None if edit.doc is None else {"version": version, "feature": edit.doc}
         store.audit(tx, user, edit.action, f"{edit.layer}/{edit.fid}", before, after, address)

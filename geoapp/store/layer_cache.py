@@ -25,14 +25,17 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 
 import geoapp
-from geoapp.layers import load_layer_defs
+from geoapp.layers import LayerDef, load_layer_defs
 from geoapp.store.core import Store
 
 #: bump when what a cached frame holds changes (the loader's output, the key's parts)
@@ -153,3 +156,75 @@ def forget(store: Store | None = None) -> None:
     with _lock:
         for k in [k for k in _memory if store is None or k[0] == _where(store)]:
             del _memory[k]
+
+
+def patched(store: Store, layer: LayerDef, before: str, fid: str, doc: str | None,
+            city) -> gpd.GeoDataFrame | None:  # fmt: skip
+    """The kept frame of ``layer`` (as of key ``before``) with one feature replaced, added
+    (``doc``, its GeoJSON text) or removed (``doc`` None), checked like a read of the layer; None
+    when that cannot be exact — no such frame, a layer with a reference point, the feature does
+    not read or check, or its values would change a column's type — and the layer is read
+    whole instead. One write to a layer of a million features then costs a row, not a layer.
+    """
+    with _lock:
+        hit = _memory.get((_where(store), layer.id))
+    if hit is None or hit[0] != before or layer.reference:
+        return None
+    base = hit[1]
+    at = np.flatnonzero(base["id"].to_numpy(dtype=object) == fid)
+    if len(at) > 1 or (doc is None and not len(at)):
+        return None
+    parts = [base.iloc[: at[0]], base.iloc[at[0] + 1 :]] if len(at) else [base]
+    if doc is not None:
+        row = _one_row(doc, layer, city, base)
+        if row is None:
+            return None
+        parts.insert(1 if len(at) else len(parts), row)
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=base.crs)
+    return out if _same_types(base, out) else None
+
+
+def _one_row(doc: str, layer: LayerDef, city, base: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """The feature read and checked as the layer's reader would, in the frame's column types."""
+    from geoapp.loading import read_layer
+
+    with tempfile.TemporaryDirectory(prefix="geoapp-row-") as tmp:
+        path = Path(tmp) / f"{layer.id}.geojson"
+        path.write_text('{"type": "FeatureCollection", "features": [' + doc + "]}", "utf-8")
+        row, problems = read_layer(path, layer, city)
+    if row is None or problems or list(row.columns) != list(base.columns):
+        return None
+    for col in row.columns:
+        have, want = row[col], base[col].dtype
+        if col == "geometry" or have.dtype == want:
+            continue
+        value = have.iloc[0]
+        if want.kind == "O":
+            if not (value is None or isinstance(value, str)):
+                return None  # a cold read would type the column from this value
+            row[col] = have.astype(object)
+            continue
+        try:
+            cast = have.astype(want)
+        except (TypeError, ValueError):
+            return None
+        if not (cast.iloc[0] == value or (pd.isna(cast.iloc[0]) and pd.isna(value))):
+            return None
+        row[col] = cast
+    return row
+
+
+def _same_types(base: gpd.GeoDataFrame, out: gpd.GeoDataFrame) -> bool:
+    """Whether a whole read would type every column as ``base`` had it: a float column that
+    lost its last gap or fraction would be read as integers."""
+    for col in base.columns:
+        if out[col].dtype != base[col].dtype:
+            return False
+        if base[col].dtype.kind == "f":
+            values = out[col].to_numpy()
+            was = base[col].to_numpy()
+            whole = not np.isnan(values).any() and bool((values == np.floor(values)).all())
+            was_whole = not np.isnan(was).any() and bool((was == np.floor(was)).all())
+            if whole and not was_whole:
+                return False
+    return True

@@ -13,9 +13,13 @@ import hashlib
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import shapely
+
 from geoapp.catalog import Catalog, data_version, load_catalog
+from geoapp.layers import load_layer_defs
 from geoapp.store import layer_cache
 from geoapp.store.core import Store
 
@@ -62,19 +66,35 @@ def dumped(store: Store) -> Iterator[Path]:
         yield dump_data(store, Path(tmp) / "data")
 
 
-def catalog_of(store: Store, layers_dir: Path) -> Catalog:
+@dataclass(frozen=True)
+class OneFeature:
+    """A write that changed one feature: its layer's key before it, and its new GeoJSON text
+    (None: removed)."""
+
+    layer: str
+    before: str
+    fid: str
+    doc: str | None
+
+
+def catalog_of(store: Store, layers_dir: Path, change: OneFeature | None = None) -> Catalog:
     """The catalog the store holds as this thread sees it (inside a write transaction: its state
     so far); ``DataError`` if it does not validate.
 
     Layers unchanged since a load kept their frame (:mod:`geoapp.store.layer_cache`) are not
-    written out, read or checked again; the ones read go into ``extra[FRESH]`` for
-    :func:`layer_cache.keep` once the transaction has committed.
+    written out, read or checked again; after a ``change`` of one feature its layer's kept frame
+    is patched by that row where that is exact; the frames read or patched go into
+    ``extra[FRESH]`` for :func:`layer_cache.keep` once the transaction has committed.
     """
     from geoapp.store.records import approved_updates
 
     keys = layer_cache.layer_keys(store, layers_dir)
     preloaded = layer_cache.cached(store, keys)
     fresh: dict = {}
+    if change is not None and change.layer not in preloaded:
+        frame = _patched(store, Path(layers_dir), change, preloaded)
+        if frame is not None:
+            preloaded[change.layer] = fresh[change.layer] = frame
     with tempfile.TemporaryDirectory(prefix="geoapp-snapshot-") as tmp:
         extra = {
             "store_version": store.data_version(),
@@ -93,6 +113,18 @@ def catalog_of(store: Store, layers_dir: Path) -> Catalog:
     layer_part = "|".join(f"{k}={v}" for k, v in sorted(keys.items()))
     catalog.version = hashlib.sha256(f"{tables}|{layer_part}".encode()).hexdigest()[:16]
     return catalog
+
+
+def _patched(store: Store, layers_dir: Path, change: OneFeature, preloaded: dict):
+    """The changed layer's kept frame patched by the one feature (None: read it whole)."""
+    defs = load_layer_defs(layers_dir)
+    outline = next((d.id for d in defs.values() if d.city_outline), None)
+    if change.layer not in defs or change.layer == outline or outline not in preloaded:
+        return None
+    city = shapely.union_all(preloaded[outline].geometry.values)
+    return layer_cache.patched(
+        store, defs[change.layer], change.before, change.fid, change.doc, city
+    )
 
 
 def kept(store: Store, layers_dir: Path, catalog: Catalog) -> Catalog:
