@@ -47,6 +47,8 @@ class PendingUpload:
     created: float
     directory: Path
     applied: dict | None = None
+    #: what else the form chose (a new layer's titles, accuracy, …)
+    options: dict | None = None
 
     @property
     def path(self) -> Path:
@@ -68,15 +70,16 @@ class PendingUploads:
         self.root = Path(root) if root else Path(tempfile.gettempdir()) / "geoapp-imports"
 
     def save(
-        self, user: str, filename: str, data: bytes, layer: str, src_crs: str
-    ) -> PendingUpload:
+        self, user: str, filename: str, data: bytes, layer: str, src_crs: str,
+        options: dict | None = None,
+    ) -> PendingUpload:  # fmt: skip
         """Keep an upload; the new :class:`PendingUpload`."""
         self.expire()
         upload_id = secrets.token_urlsafe(24)
         directory = self.root / upload_id
         directory.mkdir(parents=True, mode=0o700)
         item = PendingUpload(upload_id, user, clean_name(filename), layer, src_crs,
-                             time.time(), directory)  # fmt: skip
+                             time.time(), directory, options=options)  # fmt: skip
         item.path.write_bytes(data)
         self._write(item)
         return item

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from geoapp.web import api, auth, embed, embed_static, gis_import, pages, tiles, workspace, writeapi
+from geoapp.web import (
+    api,
+    auth,
+    embed,
+    embed_static,
+    gis_import,
+    layer_add,
+    pages,
+    tiles,
+    workspace,
+    writeapi,
+)
 from geoapp.web import exports as exports_bp
 from geoapp.web import ogc as ogc_bp
 
@@ -19,5 +30,6 @@ ALL: list[Blueprint] = [
     auth.bp,
     workspace.bp,
     gis_import.bp,
+    layer_add.bp,
     writeapi.bp,
 ]

@@ -57,6 +57,7 @@ BODY_LIMITS: dict[str, Callable[[Mapping[str, Any]], int]] = {
     "workspace.record": _update_body,
     "writeapi.propose_update": _update_body,
     "gis_import.upload": _import_body,
+    "layer_add.upload": _import_body,
 }
 
 
