@@ -14,6 +14,7 @@ small page elsewhere (see :class:`ShapedErrorTask`).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -205,7 +206,13 @@ def _fork_worker(app: Any, sock: socket.socket, adj: Adjustments) -> int:
 
 
 def supervise(app: Any, sock: socket.socket, adj: Adjustments, workers: int) -> None:
-    """Fork ``workers`` processes on the shared socket; restart one that dies; stop on a signal."""
+    """Fork ``workers`` processes on the shared socket; restart one that dies; stop on a signal.
+
+    Before forking, everything the parent loaded is moved out of the garbage collector's reach
+    (``gc.freeze``): a collection in a worker would otherwise write to every object's header
+    and so copy every shared page of the catalog into each worker."""
+    gc.collect()
+    gc.freeze()
     children = {_fork_worker(app, sock, adj) for _ in range(workers)}
     stopping = False
 
