@@ -202,7 +202,7 @@ def unplaced(catalog: Catalog, lang: str) -> list[dict[str, str]]:
 
 def _by_zone(catalog: Catalog, projects: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     """Projects by status per zone (a project counts in every zone its features touch)."""
-    zones_of = catalog.index.feature_zones()
+    zones_of = catalog.index.zones_of({f for p in projects for f in p["feature_ids"]})
     by_zone: list[dict[str, Any]] = []
     zones, lid = set(zone_ids(catalog)), zone_layer(catalog.defs)
     if lid is None:

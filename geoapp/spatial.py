@@ -198,6 +198,13 @@ class SpatialIndex:
         """True if a feature with this id is indexed."""
         return feature_id in self._item
 
+    def row_of(self, feature_id: str) -> tuple[str, int] | None:
+        """(layer, row in that layer's frame) of a feature, or None if it is not indexed."""
+        item = self._item.get(feature_id)
+        if item is None:
+            return None
+        return self._layers[self._layer[item]], int(self._row[item])
+
     def layer_of(self, feature_id: str) -> str:
         """The layer of a feature (``KeyError`` if unknown)."""
         return self._layers[self._layer[self._item[feature_id]]]
@@ -282,7 +289,9 @@ class SpatialIndex:
             return members
 
     def feature_zones(self) -> dict[str, list[str]]:
-        """feature id → the ids of the zones it intersects (zone layer order; [] for none)."""
+        """feature id → the ids of the zones it intersects (zone layer order; [] for none), for
+        every feature: built once, shared — read it, do not change it. For some features only,
+        :meth:`zones_of` is much cheaper (a map layer's GeoJSON beside a million parcels)."""
         with self._lock:
             if self._feature_zones is None:
                 out: dict[str, list[str]] = {fid: [] for fid in self._item}
@@ -290,7 +299,21 @@ class SpatialIndex:
                     for fid in self._fid[self._zone_members(zone)]:
                         out[fid].append(zone)
                 self._feature_zones = out
-            return {fid: list(zs) for fid, zs in self._feature_zones.items()}
+            return self._feature_zones
+
+    def zones_of(self, feature_ids: Iterable[str]) -> dict[str, list[str]]:
+        """feature id → the zones it intersects, for these features only (zone layer order; []
+        for none; unknown ids left out): each zone tested against their boxes, then shapes."""
+        items = np.array([self._item[f] for f in feature_ids if f in self._item], dtype=np.int64)
+        out: dict[str, list[str]] = {self._fid[i]: [] for i in items}
+        for zone in self.zones() if len(items) else []:
+            item = self._item[zone]
+            x0, y0, x1, y1 = self._bounds[item]
+            b = self._bounds[items]
+            near = items[(b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)]
+            for i in near[shapely.intersects(self._geom[item], self._geom[near])]:
+                out[self._fid[i]].append(zone)
+        return out
 
     # ------------------------------------------------------------------ results
 

@@ -159,7 +159,7 @@ def display_layer(catalog: Catalog, layer_id: str, opts: MapOptions) -> dict[str
         gdf = gdf[gdf["id"].isin(opts.features)]
     if opts.basemap.gcj02:
         gdf = to_crs(gdf, "EPSG:4326", "gcj02")
-    zones = catalog.index.feature_zones()
+    zones = catalog.index.zones_of(gdf["id"])
     features = []
     for row, geom in zip(
         gdf.drop(columns="geometry").to_dict("records"), gdf.geometry, strict=True
