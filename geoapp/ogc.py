@@ -382,7 +382,7 @@ def _page_body(catalog: Catalog, st: LayerFeatures, query: ItemsQuery, base: str
     layer_id = st.layer.id
     rows = matching_rows(catalog, layer_id, query)
     page = rows[query.offset : query.offset + query.limit]
-    encoded = st.encoded(query.crs)
+    encoded = st.encode_rows(query.crs, page)
     url = f"{base}/collections/{layer_id}/items"
     links = [
         _link(_url(url, query.args(), "json"), "self", GEOJSON, "本页 This page"),
@@ -399,9 +399,9 @@ def _page_body(catalog: Catalog, st: LayerFeatures, query: ItemsQuery, base: str
         links.append(_link(_url(url, prev, "json"), "prev", GEOJSON, "上一页 Previous page"))
     meta = {"numberMatched": len(rows), "numberReturned": len(page), "links": links}
     if query.refine.reshapes:
-        features = b",".join(_reshaped(st, encoded[i], query.refine) for i in page)
+        features = b",".join(_reshaped(st, e, query.refine) for e in encoded)
     else:
-        features = b",".join(encoded[i] for i in page)
+        features = b",".join(encoded)
     return orjson.dumps(meta)[1:-1] + b',"features":[' + features + b"]}"
 
 
@@ -422,10 +422,10 @@ def _url(url: str, args: Mapping[str, str], f: str) -> str:
 def feature(catalog: Catalog, layer_id: str, feature_id: str, crs: str, base: str) -> Page:
     """One feature with its links; 404 if the collection has no such feature."""
     st = store(catalog, layer_id)
-    row = st.position.get(feature_id)
+    row = st.row_of(feature_id)
     if row is None:
         raise NotFound(f"no feature '{feature_id}' in collection '{layer_id}'", "featureId")
-    doc = orjson.loads(st.encoded(crs)[row])
+    doc = orjson.loads(st.encode_rows(crs, [row])[0])
     url = f"{base}/collections/{layer_id}/items/{quote(feature_id)}"
     args = {} if crs == "OGC:CRS84" else {"crs": crs_uri(crs)}
     doc["links"] = [

@@ -158,7 +158,7 @@ def create_feature(cid: str) -> Response:
     """Create a feature; 201 with its Location and ETag."""
     user, layer = _editor(), _layer(cid)
     catalog = get_catalog()
-    taken = set(ogc.store(catalog, cid).ids)
+    taken = catalog.index  # every id of every layer (ids are unique across layers)
     body = _body(FEATURE_TYPES)
     doc = ogc_write.feature_input(body, layer, _content_crs(), taken=taken)
     ogc_write.check_feature(doc, layer, catalog, named=ogc_write.named(body))
