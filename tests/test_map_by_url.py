@@ -80,11 +80,11 @@ def big(tmp_path_factory):
     plan = propose_layer(source, "parcels", {"zh": "地块（合成）", "en": "Parcels (synthetic)"},
                          data, layers, geometry_source="合成测试数据 / synthetic",
                          limits=ImportLimits(2**40, 10**8, 10**9))  # fmt: skip
-    add_layer(plan, data, layers)
+    picks = link_parcels(data, gdf)  # the seed files the store is made from, before it holds
+    add_layer(plan, data, layers)  # a record (the layer added) and stops reading them in
     toml = layers / "parcels.toml"
     text = toml.read_text("utf-8").replace("has_status = false", "has_status = true")
     toml.write_text(text.replace("[style]\n", f"[style]\ncontext_weight = {CONTEXT_WEIGHT}\n"))
-    picks = link_parcels(data, gdf)
     app = create_app(
         {"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers), "BASEMAP": "none"}
     )
