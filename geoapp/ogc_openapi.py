@@ -116,8 +116,10 @@ def _components(max_limit: int, default_limit: int) -> dict[str, Any]:
             "offset": _param("offset", "query", "跳过的要素数 Features to skip",
                              {"type": "integer", "minimum": 0, "default": 0}),
             "bbox": _param(
-                "bbox", "query", "范围 minx,miny,maxx,maxy in the axis order of bbox-crs",
-                {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+                "bbox", "query", "范围 minx,miny,maxx,maxy (or six numbers with heights) in the axis order of bbox-crs",
+                # four numbers, or six with heights (OGC API – Features Part 1, as parsed)
+                {"type": "array", "items": {"type": "number"},
+                 "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}]},
                 style="form", explode=False,
             ),
             "bbox-crs": _param("bbox-crs", "query", "bbox 的坐标系 CRS of bbox", crs),
