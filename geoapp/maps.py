@@ -31,6 +31,7 @@ from geoapp.map_layers import (
     VECTORGRID,
     RemoteLayer,
     layer_spec,
+    layer_title,
     preload_links,
     uses_tiles,
 )
@@ -73,7 +74,7 @@ def add_layer(
     m: folium.Map, catalog: Catalog, layer_id: str, opts: MapOptions, interactive: bool = True
 ) -> tuple[folium.FeatureGroup, RemoteLayer]:
     """Add one layer as a FeatureGroup holding a layer loaded by URL; return (group, layer)."""
-    group = folium.FeatureGroup(name=catalog.defs[layer_id].title_for(opts.lang), show=True)
+    group = folium.FeatureGroup(name=layer_title(catalog, layer_id, opts.lang), show=True)
     group.add_to(m)
     remote = RemoteLayer(layer_spec(catalog, layer_id, opts, interactive))
     remote.add_to(group)

@@ -165,7 +165,11 @@
           });
           // big layers (vector tiles) are not in the page: what the API finds containing the tap
           var tiled = {};
-          plan.entries.forEach(function (e) { if (e.tiles && map.hasLayer(e.group)) tiled[e.id] = e; });
+          plan.entries.forEach(function (e) {
+            // a big layer not drawn at this zoom (below its min_zoom) is not answered either
+            var from = (e.geojson && e.geojson._gpSpec && e.geojson._gpSpec.min_zoom) || 0;
+            if (e.tiles && map.hasLayer(e.group) && map.getZoom() >= from) tiled[e.id] = e;
+          });
           data.containing.forEach(function (h) {
             var e = tiled[h.layer];
             if (!e || seen[h.id] || window.GeoappLayers.tileHidden(e.geojson, h.id)) return; // filtered out

@@ -202,6 +202,7 @@
       vectorTileLayerStyles: styles,
       interactive: spec.interactive,
       maxNativeZoom: 20,
+      minZoom: spec.min_zoom || 0, // below it no tile is asked for (a city view of 100k parcels)
       getFeatureId: function (f) { return f.properties.id; }
     });
     if (spec.interactive) {
@@ -223,7 +224,12 @@
 
   window.GeoappLayers = {
     create: function (map, spec) {
-      if (spec.source === "tiles") return tiles(spec);
+      if (spec.source === "tiles") {
+        // Leaflet takes the highest minZoom of its tile layers as the map's own unless the map
+        // sets one: a big layer drawn from zoom 14 must not stop the map zooming out
+        if (spec.min_zoom && map.options.minZoom === undefined) map.options.minZoom = 0;
+        return tiles(spec);
+      }
       var layer = geojson(spec);
       pending(map).push(
         fetch(spec.url) // as the page's <link rel="preload"> asked for it: the same request
