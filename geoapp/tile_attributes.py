@@ -88,7 +88,6 @@ class ProjectKeys:
     def __init__(self, catalog: Catalog, today: dt.date) -> None:
         self._catalog, self._today = catalog, today
         self._steps: dict[str, str] = {}
-        self._zones: dict[str, list[str]] | None = None
 
     def __call__(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The keys of one feature (``{}`` for a feature with no project)."""
@@ -106,10 +105,9 @@ class ProjectKeys:
             self._steps[pid] = compact_steps(status_steps(self._catalog, pid))
         if self._steps[pid]:
             out["steps"] = self._steps[pid]
-        if self._zones is None:
-            self._zones = self._catalog.index.feature_zones()
-        if self._zones.get(row["id"]):
-            out["zones"] = ";".join(self._zones[row["id"]])
+        zones = self._catalog.index.zones_of([row["id"]]).get(row["id"])
+        if zones:  # this feature's only: the table of every feature costs seconds at 1M
+            out["zones"] = ";".join(zones)
         return out
 
 
@@ -125,7 +123,9 @@ class TileProperties:
         today: dt.date | None = None,
     ) -> None:
         # the one style rule reads any column (a status layer's project-less rivers are context)
-        self._columns = {c: gdf[c].to_numpy() for c in gdf.columns if c != gdf.geometry.name}
+        # the frame's own arrays (read per row): to_numpy() would make a Python object of every
+        # string of every column — hundreds of MB per worker beside a million parcels
+        self._columns = {c: gdf[c].array for c in gdf.columns if c != gdf.geometry.name}
         self._names = [c for c in TILE_FIELDS + STYLE_FIELDS if c in self._columns]
         self._layer = layer
         linked = catalog is not None and "project_id" in self._columns
