@@ -339,3 +339,22 @@ def test_a_write_that_would_retype_a_column_reads_the_layer_whole(tiny, store, p
         cold = _cold(store, data, layers).layers["parcels"]
         assert_geodataframe_equal(written.layers["parcels"], cold)
         load_from_store(store, layers)
+
+
+def test_postgis_geometry_of_an_added_layer_in_one_statement(tiny, store, parcels_file):
+    """On PostgreSQL every added feature gets its PostGIS geometry (one UPDATE for the layer;
+    it was one statement and savepoint per feature), a one-feature write only its own."""
+    if store.backend.name != "postgresql":
+        pytest.skip("the geom column is PostGIS's")
+    data, layers = tiny
+    add(tiny, store, parcels_file)
+    rows = store.backend.read(
+        "SELECT COUNT(*), COUNT(geom), MIN(ST_SRID(geom)) FROM features WHERE layer = 'parcels'"
+    )
+    assert rows == [(40, 40, 4326)]
+    with store.write() as tx:
+        tx.execute("UPDATE features SET geometry = '{\"type\": \"Nonsense\"}' "
+                   "WHERE fid = 'p-0000001'")  # fmt: skip
+        store.backend.index_geometry(tx, "parcels", "p-0000001")
+    assert store.backend.read("SELECT geom FROM features WHERE fid = 'p-0000001'") == [(None,)]
+    assert store.backend.read("SELECT COUNT(geom) FROM features WHERE layer = 'parcels'") == [(39,)]

@@ -170,8 +170,9 @@ class Backend:
     def append_only(self, tx: Tx) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def index_geometry(self, tx: Tx, layer: str) -> None:
-        """Fill a spatial column from the features' GeoJSON (PostGIS only)."""
+    def index_geometry(self, tx: Tx, layer: str, fid: str | None = None) -> None:
+        """Fill a spatial column from the features' GeoJSON (PostGIS only): the layer's, or one
+        feature's."""
 
 
 class SQLiteBackend(Backend):
@@ -282,6 +283,11 @@ class PostgresBackend(Backend):
         tx.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         tx.execute("ALTER TABLE features ADD COLUMN IF NOT EXISTS geom geometry(Geometry, 4326)")
         tx.execute(
+            "CREATE OR REPLACE FUNCTION geoapp_geom(g text) RETURNS geometry LANGUAGE plpgsql "
+            "IMMUTABLE AS $$ BEGIN RETURN ST_SetSRID(ST_GeomFromGeoJSON(g), 4326); "
+            "EXCEPTION WHEN OTHERS THEN RETURN NULL; END $$"
+        )
+        tx.execute(
             "CREATE OR REPLACE FUNCTION geoapp_append_only() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
         )
@@ -293,18 +299,14 @@ class PostgresBackend(Backend):
                 "FOR EACH ROW EXECUTE FUNCTION geoapp_append_only()"
             )
 
-    def index_geometry(self, tx: Tx, layer: str) -> None:
-        """``geom`` from each feature's GeoJSON; a geometry PostGIS cannot read stays NULL."""
-        for position, geometry in tx.query(
-            "SELECT position, geometry FROM features WHERE layer = ? AND geometry IS NOT NULL",
-            (layer,),
-        ):
-            try:
-                with tx.conn.transaction():
-                    tx.execute(
-                        "UPDATE features SET geom = ST_SetSRID(ST_GeomFromGeoJSON(?), 4326) "
-                        "WHERE layer = ? AND position = ?",
-                        (geometry, layer, position),
-                    )
-            except Exception:  # noqa: BLE001 - the loader reports bad geometry by feature id
-                continue
+    def index_geometry(self, tx: Tx, layer: str, fid: str | None = None) -> None:
+        """``geom`` from the features' GeoJSON in one statement; a geometry PostGIS cannot read
+        stays NULL (``geoapp_geom`` catches it; the loader reports bad geometry by feature id).
+        One statement, not one per feature: a layer of a million parcels is not a million
+        round trips, and a one-feature write touches its one row."""
+        where = " AND fid = ?" if fid is not None else ""
+        tx.execute(
+            "UPDATE features SET geom = geoapp_geom(geometry) "
+            f"WHERE layer = ? AND geometry IS NOT NULL{where}",
+            (layer,) if fid is None else (layer, fid),
+        )

@@ -148,7 +148,7 @@ def write_feature(store: Store, edit: Edit, user: str, layers_dir: Path,
             )
         text = _put(tx, edit, row, version, user, stamp)
         if edit.doc is not None:
-            store.backend.index_geometry(tx, edit.layer)
+            store.backend.index_geometry(tx, edit.layer, edit.fid)
         catalog = catalog_of(store, layers_dir, OneFeature(edit.layer, before, edit.fid, text))
         before = None if row is None else {"version": row.version, "feature": json.loads(row.doc)}
         after = None if edit.doc is None else {"version": version, "feature": edit.doc}
