@@ -14,8 +14,9 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian packages for browser tests, CJK text in print pictures, and the PostgreSQL + PostGIS
-# the store tests start (root on the CI/dev machines).
+# Debian packages for browser tests, CJK text in print pictures, the PostgreSQL + PostGIS
+# the store tests start, and QGIS (its Python API, headless) reading the vector tiles
+# (root on the CI/dev machines).
 system-deps:
 	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -f /usr/share/postgresql/15/extension/postgis.control ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null; \
@@ -23,6 +24,9 @@ system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-cjk-extra >/dev/null || \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@if ! /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-qgis >/dev/null; \
 	fi
 
 run: install
