@@ -206,6 +206,41 @@ def make_dataset(root: Path) -> tuple[Path, Path]:
     return data, layers
 
 
+def write_parcels(data: Path, path: Path, n: int = 40, box=(120.00, 28.88, 120.03, 28.91)):
+    """``n`` synthetic parcels inside the city and ``box`` (an int ``floors`` column added),
+    written as GeoJSON to ``path``; the frame."""
+    import numpy as np
+    import pyogrio
+    import shapely
+
+    from geoapp import synthetic
+
+    city = synthetic.city_outline(data)
+    gdf = synthetic.parcels(shapely.box(*box).intersection(city), n)
+    gdf["floors"] = np.arange(n) % 6 + 1
+    pyogrio.write_dataframe(gdf, path)
+    return gdf
+
+
+def write_parcels_gpkg(data: Path, path: Path):
+    """40 parcels in EPSG:4549 as GIS staff would bring them (no id column, a land-use code
+    ``Land_Use``, floors and a floor-area ratio) as a GeoPackage at ``path``."""
+    import numpy as np
+    import pyogrio
+    import shapely
+
+    from geoapp import synthetic
+
+    city = synthetic.city_outline(data)
+    gdf = synthetic.parcels(shapely.box(120.00, 28.88, 120.03, 28.91).intersection(city), 40)
+    gdf = gdf.drop(columns=["id", "name_en", "accuracy", "location_confidence", "geometry_source"])
+    gdf = gdf.rename(columns={"land_use": "Land_Use"})
+    gdf["floors"] = np.arange(40) % 6 + 1
+    gdf["far"] = np.round(np.linspace(0.5, 2.5, 40), 2)
+    pyogrio.write_dataframe(gdf.to_crs("EPSG:4549"), path, layer=path.stem)
+    return path
+
+
 @pytest.fixture
 def tiny(tmp_path: Path) -> tuple[Path, Path]:
     """A small valid dataset in tmp_path: (data_dir, layers_dir)."""
@@ -272,6 +307,17 @@ def backend_url(request) -> str:
     from tests.postgres import fresh_database
 
     return fresh_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(tiny, backend_url):
+    """A store over the tiny dataset on the backend under test."""
+    from geoapp.store import open_store
+
+    data, _ = tiny
+    store = open_store({"DATA_DIR": str(data), "DATABASE_URL": backend_url})
+    yield store
+    store.close()
 
 
 # --- browser tests ------------------------------------------------------------------------

@@ -8,28 +8,22 @@ tests count the work instead of timing it.
 
 from __future__ import annotations
 
-import numpy as np
-import pyogrio
 import pytest
-import shapely
 
 import geoapp.query.geojson
-from geoapp import synthetic
 from geoapp.layer_admin import add_layer, propose_layer
 from geoapp.query.geojson import property_columns
 from geoapp.spatial import SpatialIndex
 from geoapp.web import create_app
+from tests.conftest import write_parcels
 
 
 @pytest.fixture
 def big(tiny, tmp_path):
     """The tiny dataset with 300 parcels added, and its app."""
     data, layers = tiny
-    city = synthetic.city_outline(data)
-    gdf = synthetic.parcels(shapely.box(120.00, 28.88, 120.05, 28.92).intersection(city), 300)
-    gdf["floors"] = np.arange(300) % 6 + 1
     path = tmp_path / "parcels.geojson"
-    pyogrio.write_dataframe(gdf, path)
+    write_parcels(data, path, 300, (120.00, 28.88, 120.05, 28.92))
     plan = propose_layer(path, "parcels", {"zh": "地块", "en": "Parcels"}, data, layers)
     add_layer(plan, data, layers)
     return create_app({"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers),

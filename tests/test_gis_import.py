@@ -26,6 +26,11 @@ PASSWORD = "pass-word-123"
 
 @pytest.fixture
 def app(tiny, tmp_path):
+    return gis_app(tiny, tmp_path)
+
+
+def gis_app(tiny, tmp_path):
+    """The app over the tiny dataset with GIS staff li and wang, planner zhou, reviewer zhao."""
     from geoapp.web import create_app
 
     data, layers = tiny

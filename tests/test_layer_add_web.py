@@ -8,48 +8,27 @@ import html
 import io
 import re
 
-import numpy as np
 import pyogrio
 import pytest
 import shapely
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
-from geoapp import synthetic
-from geoapp.store.accounts import add_user
 from geoapp.store.audit import list_audit
-from tests.conftest import serving
-from tests.test_gis_import import csrf_of, signed_in
+from tests.conftest import serving, write_parcels_gpkg
+from tests.test_gis_import import csrf_of, gis_app, signed_in
 
 PASSWORD = "pass-word-123"
 
 
 @pytest.fixture
 def app(tiny, tmp_path):
-    from geoapp.web import create_app
-    from geoapp.web.state import get_store
-
-    data, layers = tiny
-    app = create_app({"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers),
-                      "BASEMAP": "none", "LOGIN_SLOWDOWN_SECONDS": 0,
-                      "IMPORT_PENDING_DIR": str(tmp_path / "pending")})  # fmt: skip
-    with app.app_context():
-        for name, role in (("li", "gis"), ("zhou", "planner")):
-            add_user(get_store(), name, role, "自然资源和规划局", PASSWORD, "admin")
-    return app
+    return gis_app(tiny, tmp_path)
 
 
 @pytest.fixture
 def gpkg(tiny, tmp_path):
-    """40 parcels in EPSG:4549 as GIS staff bring them (no id column, a land-use code)."""
-    data, _ = tiny
-    city = synthetic.city_outline(data)
-    gdf = synthetic.parcels(shapely.box(120.00, 28.88, 120.03, 28.91).intersection(city), 40)
-    gdf = gdf.drop(columns=["id", "name_en", "accuracy", "location_confidence", "geometry_source"])
-    gdf["floors"] = np.arange(40) % 6 + 1
-    path = tmp_path / "kg_parcels.gpkg"
-    pyogrio.write_dataframe(gdf.to_crs("EPSG:4549"), path, layer="kg_parcels")
-    return path
+    return write_parcels_gpkg(tiny[0], tmp_path / "kg_parcels.gpkg")
 
 
 def send(client, path, lang="zh", **fields):

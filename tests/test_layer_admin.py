@@ -7,15 +7,14 @@ import tomllib
 
 import mapbox_vector_tile
 import morecantile
-import numpy as np
 import pyogrio
 import pytest
 import shapely
 
-from geoapp import synthetic
 from geoapp.catalog import load_catalog
 from geoapp.cli import main
 from geoapp.web import create_app
+from tests.conftest import write_parcels_gpkg
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 
@@ -23,16 +22,7 @@ TMS = morecantile.tms.get("WebMercatorQuad")
 @pytest.fixture
 def gpkg(tiny, tmp_path):
     """A GeoPackage of 40 parcels in EPSG:4549, as GIS staff would bring it (no id column)."""
-    data, _ = tiny
-    city = synthetic.city_outline(data)
-    gdf = synthetic.parcels(shapely.box(120.00, 28.88, 120.03, 28.91).intersection(city), 40)
-    gdf = gdf.drop(columns=["id", "name_en", "accuracy", "location_confidence", "geometry_source"])
-    gdf = gdf.rename(columns={"land_use": "Land_Use"})
-    gdf["floors"] = np.arange(40) % 6 + 1
-    gdf["far"] = np.round(np.linspace(0.5, 2.5, 40), 2)
-    path = tmp_path / "kg_parcels.gpkg"
-    pyogrio.write_dataframe(gdf.to_crs("EPSG:4549"), path, layer="kg_parcels")
-    return path
+    return write_parcels_gpkg(tiny[0], tmp_path / "kg_parcels.gpkg")
 
 
 def add(tiny, path, *extra) -> int:

@@ -11,14 +11,12 @@ import json
 import logging
 import shutil
 
-import numpy as np
 import pyogrio
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
 from geoapp import catalog as catalog_module
-from geoapp import synthetic
 from geoapp.cli import main
 from geoapp.config import ROOT
 from geoapp.layer_admin import add_layer, propose_layer, remove_layer
@@ -29,34 +27,18 @@ from geoapp.store.features import Edit, write_feature
 from geoapp.store.records import approve, propose
 from geoapp.store.snapshot import load_from_store
 from geoapp.web import create_app
+from tests.conftest import write_parcels
+from tests.test_store import UPDATE
 
-UPDATE = {
-    "project_id": "uv-b", "status": "topped_out", "date": "2026-11-20", "kind": "report",
-    "source_title": "城中村改造进度通报（第11期）", "source_publisher": "永康市住建局",
-    "source_date": "2026-11-21", "source_url": "https://example.gov.cn/notice/11",
-    "quote": "乙村区块主体结顶", "note": "现场核实",
-}  # fmt: skip
 TITLES = {"zh": "控规地块", "en": "Regulatory parcels"}
 
 
 @pytest.fixture
 def parcels_file(tiny, tmp_path):
     """A GeoJSON file of 40 parcels inside the tiny dataset's city."""
-    data, _ = tiny
-    city = synthetic.city_outline(data)
-    gdf = synthetic.parcels(shapely.box(120.00, 28.88, 120.03, 28.91).intersection(city), 40)
-    gdf["floors"] = np.arange(40) % 6 + 1
     path = tmp_path / "parcels.geojson"
-    pyogrio.write_dataframe(gdf, path)
+    write_parcels(tiny[0], path)
     return path
-
-
-@pytest.fixture
-def store(tiny, backend_url):
-    data, _ = tiny
-    store = open_store({"DATA_DIR": str(data), "DATABASE_URL": backend_url})
-    yield store
-    store.close()
 
 
 @pytest.fixture

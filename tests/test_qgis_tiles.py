@@ -10,14 +10,11 @@ import json
 import os
 import subprocess
 
-import numpy as np
-import pyogrio
 import pytest
 import shapely
 
-from geoapp import synthetic
 from geoapp.tiles import TMS
-from tests.conftest import serving
+from tests.conftest import serving, write_parcels
 
 QGIS_PYTHON = "/usr/bin/python3"
 RENDER = r"""
@@ -68,11 +65,8 @@ def parcels_app(tiny, tmp_path):
     from geoapp.web import create_app
 
     data, layers = tiny
-    city = synthetic.city_outline(data)
-    gdf = synthetic.parcels(shapely.box(120.00, 28.88, 120.03, 28.91).intersection(city), 40)
-    gdf["floors"] = np.arange(40) % 6 + 1
     path = tmp_path / "parcels.geojson"
-    pyogrio.write_dataframe(gdf, path)
+    gdf = write_parcels(data, path)
     add_layer(propose_layer(path, "parcels", {"zh": "地块", "en": "Parcels"}, data, layers),
               data, layers)  # fmt: skip
     app = create_app({"TESTING": True, "DATA_DIR": str(data), "LAYERS_DIR": str(layers),

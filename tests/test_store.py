@@ -32,15 +32,6 @@ UPDATE = {
 
 
 @pytest.fixture
-def store(tiny, backend_url):
-    """A store over the tiny dataset on the backend under test."""
-    data, _ = tiny
-    store = open_store({"DATA_DIR": str(data), "DATABASE_URL": backend_url})
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def people(store):
     """A planner, a second planner and a reviewer."""
     for name, role in (("wang", "planner"), ("li", "planner"), ("zhao", "reviewer")):
