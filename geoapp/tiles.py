@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import threading
 from collections import OrderedDict
@@ -70,6 +71,10 @@ MAX_TILE_BYTES = 500_000
 MAX_TILE_FEATURES = 2000
 #: The bytes of encoded tiles kept per catalog load.
 CACHE_BYTES = 64 * 1024 * 1024
+#: ``geoapp serve`` makes a tiled layer's tiles up to this zoom before it forks (``prebuild``)
+PREBUILT_ZOOM = 12
+#: … but never more than this many tiles per layer
+PREBUILT_TILES = 256
 #: Earth radius of the spherical Mercator (EPSG:3857), metres.
 R = 6378137.0
 
@@ -175,6 +180,21 @@ class TileSet:
         self._remember(key, data)
         return data
 
+    def prebuild(self, layer_id: str, max_zoom: int = PREBUILT_ZOOM) -> int:
+        """Render and keep the layer's WebMercatorQuad tiles from zoom 0 to ``max_zoom`` (at most
+        :data:`PREBUILT_TILES`): the few low-zoom tiles that hold most of a big layer cost up to
+        150 ms each the first time, the deeper ones a few ms. The number of tiles made."""
+        gdf = self.catalog.layers[layer_id]
+        if not len(gdf):
+            return 0
+        x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+        tiles = TMS.tiles(x0, y0, x1, y1, zooms=list(range(MIN_ZOOM, max_zoom + 1)))
+        made = 0
+        for t in itertools.islice(tiles, PREBUILT_TILES):
+            self.tile(layer_id, t.z, t.y, t.x)
+            made += 1
+        return made
+
     def _remember(self, key: tuple, data: bytes) -> None:
         """Keep a tile, dropping the least recently used beyond the byte budget."""
         with self._lock:
@@ -205,8 +225,11 @@ def _selected(layer: LayerTiles, z: int, y: int, x: int, tms_id: str = TMS_ID):
     bounds = tms.xy_bounds(morecantile.Tile(x, y, z))
     span = bounds.right - bounds.left
     pad = span * BUFFER / EXTENT
-    west, south = tms.lnglat(bounds.left - pad, bounds.bottom - pad)
-    east, north = tms.lnglat(bounds.right + pad, bounds.top + pad)
+    edge = tms.xy_bbox  # the buffer of a tile at the grid's edge stays inside the grid
+    west, south = tms.lnglat(
+        max(bounds.left - pad, edge.left), max(bounds.bottom - pad, edge.bottom)
+    )
+    east, north = tms.lnglat(min(bounds.right + pad, edge.right), min(bounds.top + pad, edge.top))
     area = shapely.box(max(west, -180), max(south, -85.06), min(east, 180), min(north, 85.06))
     rows = np.sort(layer.tree.query(area))  # boxes meeting the tile: the R-tree, no Python loop
     metres = span if tms_id == TMS_ID else span * M_PER_DEG_EQ  # sizes are Mercator metres

@@ -241,23 +241,19 @@ def supervise(app: Any, sock: socket.socket, adj: Adjustments, workers: int) -> 
 def warm_up(catalog: Any) -> None:
     """Build what every worker needs once, before forking, so the workers share it (copy on
     write) and no first request pays for it: the R-tree over every feature, each tiled layer's
-    tile index (one of its tiles builds it), and one small picture (the CJK font is parsed here, a
+    tile index and its tiles up to zoom 12 (the dense ones, 80–150 ms each to make at 100k
+    parcels and more), and one small picture (the CJK font is parsed here, a
     second of CPU). The picture draws the smallest layer only: the default view would draw
     every feature of every layer (a big layer's whole load)."""
     from geoapp.embed_params import parse_embed_args
     from geoapp.map_layers import layer_source
     from geoapp.picture import CJKFontMissing, render_picture
-    from geoapp.tiles import TMS, tileset_for
+    from geoapp.tiles import tileset_for
 
     catalog.index  # noqa: B018 - a cached property: built here, once
-    for lid, gdf in catalog.layers.items():
-        if layer_source(catalog, lid) == "tiles" and len(gdf):
-            x0, y0, x1, y1 = gdf.total_bounds
-            t = TMS.tile(
-                (x0 + x1) / 2, (y0 + y1) / 2, 12
-            )  # a tile of the layer's: builds its index
-            tileset_for(catalog).tile(lid, t.z, t.y, t.x)
-
+    for lid in catalog.layers:
+        if layer_source(catalog, lid) == "tiles":
+            tileset_for(catalog).prebuild(lid)  # builds its tile index and its low-zoom tiles
     smallest = min(catalog.layers, key=lambda lid: len(catalog.layers[lid]))
     args = {"width": "100", "height": "100", "dpi": "72", "layers": smallest}
     view = parse_embed_args(args, catalog)
