@@ -323,11 +323,13 @@ def test_a_write_that_would_retype_a_column_reads_the_layer_whole(tiny, store, p
         load_from_store(store, layers)
 
 
+@pytest.mark.parametrize(
+    "backend_url", ["postgresql"], indirect=True
+)  # the geom column is PostGIS's
 def test_postgis_geometry_of_an_added_layer_in_one_statement(tiny, store, parcels_file):
     """On PostgreSQL every added feature gets its PostGIS geometry (one UPDATE for the layer;
     it was one statement and savepoint per feature), a one-feature write only its own."""
-    if store.backend.name != "postgresql":
-        pytest.skip("the geom column is PostGIS's")
+    assert store.backend.name == "postgresql"
     data, layers = tiny
     add(tiny, store, parcels_file)
     rows = store.backend.read(
