@@ -41,6 +41,7 @@ from geoapp.files import staged_data, write_atomic
 from geoapp.importing import ImportFailed, ImportLimits, read_source
 from geoapp.layers import BASE_FIELD_NAMES, ID_PATTERN, LayerDef, load_layer_defs
 from geoapp.problems import DataError, Problem
+from geoapp.query.clean import is_missing
 from geoapp.status import ACCURACY, LOCATION_CONFIDENCE
 
 #: A text column with at most this many distinct values (and repeats) becomes a vocabulary.
@@ -241,17 +242,13 @@ def feature_docs(gdf: gpd.GeoDataFrame, layer: LayerDef) -> list[tuple[str, str,
     opt = orjson.OPT_SERIALIZE_NUMPY
     out = []
     for props, geometry in zip(gdf[cols].to_dict("records"), texts, strict=True):
-        clean = {k: v for k, v in props.items() if not _missing(v)}
+        clean = {k: v for k, v in props.items() if not is_missing(v)}
         fid = clean.get("id")
         head = b'{"type":"Feature","id":' + orjson.dumps(fid) + b',"properties":'
         body = orjson.dumps(clean, option=opt, default=_json_default).decode()
         doc = head.decode() + body + ',"geometry":' + (geometry or "null") + "}"
         out.append((str(fid), doc, geometry))
     return out
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def _json_default(value: Any) -> Any:
@@ -291,7 +288,7 @@ def add_layer(
                 catalog = store_layers.add_layer(st, plan.layer_id, feature_docs(
                     plan.features, layer), user, staged, address, about)  # fmt: skip
                 write_atomic(toml, plan.definition)  # a reload sees the layer from now on
-                store_layers.write_layer_file(st, plan.layer_id, geojson)
+                st.write_file(f"geojson/{plan.layer_id}.geojson", geojson)
                 kept(st, layers_dir, catalog)
         except DataError as exc:
             plan.problems = exc.problems

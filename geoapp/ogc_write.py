@@ -31,7 +31,6 @@ import shapely.geometry
 from geoapp.catalog import JOIN_COLUMNS, Catalog
 from geoapp.coords import axis_order_is_latlon, transform_geometry
 from geoapp.errors import BadParameter
-from geoapp.files import write_atomic
 from geoapp.importing.sanity import diagnose, offset_problems
 from geoapp.layers import LayerDef
 from geoapp.loading import CityOutline, read_layer
@@ -246,7 +245,7 @@ def apply_edit(store: Store, edit: Edit, user: str, data_dir: Path, layers_dir: 
     with _import_lock(data_dir):
         version, catalog = write_feature(store, edit, user, layers_dir, address)
         name = f"geojson/{edit.layer}.geojson"
-        write_atomic(data_dir / name, store.file_texts()[name])
+        store.write_file(name, data_dir / name)
     return version, catalog
 
 

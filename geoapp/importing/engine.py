@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 from geoapp.catalog import validate
-from geoapp.files import staged_data, write_atomic
+from geoapp.files import staged_data
 from geoapp.importing.diff import LayerDiff, diff_layers, records, same_shape
 from geoapp.importing.encoding import check_garbled
 from geoapp.importing.limits import ImportConflict, ImportFailed, ImportLimits, Progress
@@ -342,7 +342,7 @@ def apply_import(
     at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with _import_lock(result.data_dir), data_store(result.data_dir, result.layers_dir, store) as st:
         result.applied = _to_store(st, result, text, by or _who(), at, about, address)
-        return _write_layer(result, st.file_texts()[f"geojson/{result.layer}.geojson"], now)
+        return _write_layer(result, st, now)
 
 
 def resolved_text(result: ImportResult, keep: Collection[str]) -> str:
@@ -408,7 +408,7 @@ class _import_lock:
         os.close(self.fd)
 
 
-def _write_layer(result: ImportResult, text: str, now: dt.datetime | None) -> Path | None:
+def _write_layer(result: ImportResult, store: Store, now: dt.datetime | None) -> Path | None:
     """Mirror the store's layer into its file: the old one kept in history/, the new one written
     atomically (the store has validated it)."""
     geojson = result.target.parent
@@ -422,5 +422,5 @@ def _write_layer(result: ImportResult, text: str, now: dt.datetime | None) -> Pa
             n += 1
             history = geojson / "history" / f"{result.layer}.{stamp}-{n}.geojson"
         shutil.copy2(result.target, history)
-    write_atomic(result.target, text)
+    store.write_file(f"geojson/{result.layer}.geojson", result.target)
     return history

@@ -25,7 +25,7 @@ from geoapp.catalog import JOIN_COLUMNS
 from geoapp.coords import axis_order_is_latlon, to_crs
 from geoapp.layers import LayerDef
 from geoapp.query.clean import plain
-from geoapp.versions import SEED_VERSION, VERSION_FIELD
+from geoapp.versions import VERSION_FIELD, catalog_versions
 
 if TYPE_CHECKING:  # pragma: no cover
     from geoapp.catalog import Catalog
@@ -57,8 +57,8 @@ class LayerFeatures:
         self.layer = catalog.defs[layer_id]
         self._catalog = catalog
         self._ids = gdf["id"].array
-        self._columns = {c: gdf[c].array for c in property_columns(self.layer) if c in gdf.columns}
-        self._versions = catalog.extra.get("feature_versions", {}).get(layer_id, {})
+        self._names = property_columns(self.layer)
+        self._columns = {c: gdf[c].array for c in self._names if c in gdf.columns}
         self.geometry = gdf.geometry
         self.properties = _Properties(self)
 
@@ -83,9 +83,9 @@ class LayerFeatures:
     def row_properties(self, row: int) -> dict[str, Any]:
         """One feature's properties (missing values None, numpy scalars unwrapped)."""
         out = {}
-        for c in property_columns(self.layer):
+        for c in self._names:
             if c == VERSION_FIELD:
-                out[c] = int(self._versions.get(self.fid(row), SEED_VERSION))
+                out[c] = catalog_versions(self._catalog, self.layer.id, [self.fid(row)])[0]
             else:
                 column = self._columns.get(c)
                 out[c] = None if column is None else plain(column[row])

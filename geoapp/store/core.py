@@ -197,18 +197,6 @@ class Store:
             [(i, raw, *[v.get(c, "") for c in keep]) for i, (v, raw) in enumerate(zip(rows, parts.items, strict=True))],
         )  # fmt: skip
 
-    def file_texts(self) -> dict[str, str]:
-        """Every seed file's text as the store holds it now (relative name → text)."""
-        out = {}
-        for name, prefix, sep, suffix, opaque in self.backend.read(
-            "SELECT name, prefix, separator, suffix, opaque FROM files ORDER BY name"
-        ):
-            parts = sf.FileParts(prefix, sep, suffix, [], bool(opaque))
-            if not opaque:
-                parts.items = self._items(name, parts)
-            out[name] = sf.join(parts)
-        return out
-
     def _items(self, name: str, parts: sf.FileParts) -> list[str]:
         if name.startswith("geojson/"):
             layer = name[len("geojson/") : -len(".geojson")]
@@ -233,23 +221,41 @@ class Store:
         rows = self.backend.read(f"SELECT {names} FROM {table} ORDER BY seq")
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
+    def _files(self, name: str | None = None) -> list[tuple[str, sf.FileParts]]:
+        """(name, the text around its rows) of every seed file, or of the one named."""
+        sql = "SELECT name, prefix, separator, suffix, opaque FROM files"
+        rows = self.backend.read(
+            sql + (" WHERE name = ?" if name else "") + " ORDER BY name", (name,) if name else ()
+        )
+        return [(n, sf.FileParts(pre, sep, suf, [], bool(opq))) for n, pre, sep, suf, opq in rows]
+
     def dump(self, out_dir: Path, skip: set[str] = frozenset()) -> list[Path]:
         """Write the store back as seed files under ``out_dir`` (but the names in ``skip``);
         the paths written. A layer's features are streamed, not joined into one text."""
         written = []
-        for name, prefix, sep, suffix, opaque in self.backend.read(
-            "SELECT name, prefix, separator, suffix, opaque FROM files ORDER BY name"
-        ):
+        for name, parts in self._files():
             if name in skip:
                 continue
             path = Path(out_dir) / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            parts = sf.FileParts(prefix, sep, suffix, [], bool(opaque))
             with path.open("wb") as out:
                 for piece in self._pieces(name, parts):
                     out.write(piece.encode("utf-8", errors="surrogateescape"))
             written.append(path)
         return written
+
+    def write_file(self, name: str, target: Path) -> None:
+        """Mirror one seed file (``geojson/parks.geojson``) into ``target`` atomically, streamed
+        feature by feature."""
+        from geoapp.files import write_atomic
+
+        [(_, parts)] = self._files(name)
+
+        def write(out) -> None:
+            for piece in self._pieces(name, parts):
+                out.write(piece)
+
+        write_atomic(target, write)
 
     def _pieces(self, name: str, parts: sf.FileParts) -> Iterator[str]:
         """A file's text in pieces: a layer's features one by one, a table whole."""

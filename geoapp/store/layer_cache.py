@@ -44,8 +44,6 @@ FORMAT = 1
 DISK_MIN_FEATURES = 5000
 #: ``catalog.extra`` key: layer id → (key, frame) read and checked by this load
 FRESH = "fresh_layers"
-#: ``catalog.extra`` key: layer id → the key of the frame served
-KEYS = "layer_keys"
 CACHE_DIR = Path(".cache") / "layers"
 
 log = logging.getLogger(__name__)
@@ -114,13 +112,15 @@ def cached(store: Store, keys: dict[str, str]) -> dict[str, gpd.GeoDataFrame]:
     return out
 
 
-def keep(store: Store, layers_dir: Path, fresh: dict[str, tuple[str, gpd.GeoDataFrame]]) -> None:
-    """Keep the frames a load read, if their layer is still as they were read (committed)."""
+def keep(store: Store, layers_dir: Path, fresh: dict[str, tuple[str, gpd.GeoDataFrame]],
+         verify: bool = True) -> None:  # fmt: skip
+    """Keep the frames a load read, if their layer is still as they were read (``verify``: look
+    again after a write transaction, whose frames may describe a state that was rolled back)."""
     if not fresh:
         return
-    now = layer_keys(store, layers_dir)
+    now = layer_keys(store, layers_dir) if verify else None
     for layer, (key, frame) in fresh.items():
-        if now.get(layer) != key:
+        if now is not None and now.get(layer) != key:
             continue
         with _lock:
             _memory[(_where(store), layer)] = (key, frame)
@@ -220,11 +220,12 @@ def _same_types(base: gpd.GeoDataFrame, out: gpd.GeoDataFrame) -> bool:
     for col in base.columns:
         if out[col].dtype != base[col].dtype:
             return False
-        if base[col].dtype.kind == "f":
-            values = out[col].to_numpy()
-            was = base[col].to_numpy()
-            whole = not np.isnan(values).any() and bool((values == np.floor(values)).all())
-            was_whole = not np.isnan(was).any() and bool((was == np.floor(was)).all())
-            if whole and not was_whole:
-                return False
+        if base[col].dtype.kind == "f" and _whole(out[col]) and not _whole(base[col]):
+            return False
     return True
+
+
+def _whole(values: pd.Series) -> bool:
+    """No gap and no fraction: what a whole read would type as integers."""
+    arr = values.to_numpy()
+    return not np.isnan(arr).any() and bool((arr == np.floor(arr)).all())

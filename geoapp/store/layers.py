@@ -190,19 +190,3 @@ def remove_layer(store: Store, layer: str, user: str, staged_layers: Path, addre
         store.audit(tx, user, "layer.removed", layer, {"features": count, **(about or {})},
                     None, address)  # fmt: skip
     return count, catalog
-
-
-def write_layer_file(store: Store, layer: str, target: Path) -> None:
-    """Mirror the store's layer into ``target`` atomically, streamed feature by feature."""
-    from geoapp.files import write_atomic
-
-    name = f"geojson/{layer}.geojson"
-    rows = store.backend.read(
-        "SELECT prefix, separator, suffix, opaque FROM files WHERE name = ?", (name,))  # fmt: skip
-    parts = sf.FileParts(*rows[0][:3], [], bool(rows[0][3]))
-
-    def write(out) -> None:
-        for piece in store._pieces(name, parts):
-            out.write(piece)
-
-    write_atomic(target, write)

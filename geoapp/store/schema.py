@@ -53,6 +53,8 @@ DDL: list[str] = [
     "fid TEXT NOT NULL, doc TEXT NOT NULL, geometry TEXT, version INTEGER NOT NULL DEFAULT 1, "
     "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL, PRIMARY KEY (layer, position))",
     "CREATE INDEX IF NOT EXISTS features_fid ON features (fid)",
+    # what the layer cache's keys sum per layer (store/layer_cache.py), read from the index alone
+    "CREATE INDEX IF NOT EXISTS features_stamp ON features (layer, version, updated_at)",
     # every replaced version of a feature (imports keep the previous one here)
     "CREATE TABLE IF NOT EXISTS feature_versions (layer TEXT NOT NULL, fid TEXT NOT NULL, "
     "version INTEGER NOT NULL, doc TEXT NOT NULL, replaced_at TEXT NOT NULL, "

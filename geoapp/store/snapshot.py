@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,13 +57,6 @@ def dump_data(store: Store, data: Path, skip: set[str] = frozenset()) -> Path:
     return data
 
 
-@contextmanager
-def dumped(store: Store) -> Iterator[Path]:
-    """The store written out as a data directory in a temporary folder (see :func:`dump_data`)."""
-    with tempfile.TemporaryDirectory(prefix="geoapp-snapshot-") as tmp:
-        yield dump_data(store, Path(tmp) / "data")
-
-
 @dataclass(frozen=True)
 class OneFeature:
     """A write that changed one feature: its layer's key before it, and its new GeoJSON text
@@ -108,7 +99,6 @@ def catalog_of(store: Store, layers_dir: Path, change: OneFeature | None = None)
         tables = data_version(sorted(data.glob("*.csv")) + sorted(Path(layers_dir).glob("*.toml")))
     catalog.data_dir = store.data_dir
     catalog.extra.update(extra)
-    catalog.extra[layer_cache.KEYS] = keys
     catalog.extra[layer_cache.FRESH] = {lid: (keys[lid], gdf) for lid, gdf in fresh.items()}
     layer_part = "|".join(f"{k}={v}" for k, v in sorted(keys.items()))
     catalog.version = hashlib.sha256(f"{tables}|{layer_part}".encode()).hexdigest()[:16]
@@ -127,9 +117,11 @@ def _patched(store: Store, layers_dir: Path, change: OneFeature, preloaded: dict
     )
 
 
-def kept(store: Store, layers_dir: Path, catalog: Catalog) -> Catalog:
-    """``catalog`` after keeping the layers it read (call once its transaction has committed)."""
-    layer_cache.keep(store, Path(layers_dir), catalog.extra.pop(layer_cache.FRESH, {}))
+def kept(store: Store, layers_dir: Path, catalog: Catalog, committed: bool = False) -> Catalog:
+    """``catalog`` after keeping the layers it read (call once its transaction has committed;
+    ``committed``: it was read in a read transaction, so the keys need no second look)."""
+    fresh = catalog.extra.pop(layer_cache.FRESH, {})
+    layer_cache.keep(store, Path(layers_dir), fresh, verify=not committed)
     return catalog
 
 
@@ -138,4 +130,4 @@ def load_from_store(store: Store, layers_dir: Path) -> Catalog:
     validate."""
     with store.backend.reading():
         catalog = catalog_of(store, layers_dir)
-    return kept(store, layers_dir, catalog)
+    return kept(store, layers_dir, catalog, committed=True)
