@@ -81,6 +81,9 @@ def test_gis_staff_add_a_layer_with_an_edited_title(app, gpkg):
 
 
 def test_a_planner_may_not_and_bad_forms_say_why(app, gpkg):
+    form = signed_in(app, "li").get("/layers/new").get_data(as_text=True)
+    assert '<option value="schematic" selected>示意</option>' in form  # labels in zh, codes sent
+    assert '<option value="unknown">位置未核实</option>' in form
     planner = signed_in(app, "zhou")
     refused = planner.get("/layers/new")
     assert refused.status_code == 403
